@@ -1,0 +1,36 @@
+import { CniCode, CniError } from '../../netconf/errors.ts';
+import { formatIpRange } from '../../netconf/ip/index.ts';
+import type { IPPool } from '../../netconf/ippool.ts';
+import { compilePool, type CompiledPool } from './compiled-pool.ts';
+
+/**
+ * Compiles a set of pools and checks what no single pool can: unique names and no address
+ * allocatable from two pools (which would hand one IP out twice).
+ */
+export function compilePoolSet(pools: readonly IPPool[]): Map<string, CompiledPool> {
+  const byName = new Map<string, CompiledPool>();
+  for (const pool of pools) {
+    const name = pool.metadata.name;
+    if (byName.has(name)) {
+      throw new CniError(CniCode.InvalidConfig, `pools: pool name ${JSON.stringify(name)} is defined twice`);
+    }
+    byName.set(name, compilePool(pool));
+  }
+  const compiled = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  for (let i = 0; i < compiled.length; i++) {
+    for (let j = i + 1; j < compiled.length; j++) {
+      assertDisjoint(compiled[i]!, compiled[j]!);
+    }
+  }
+  return byName;
+}
+
+function assertDisjoint(a: CompiledPool, b: CompiledPool): void {
+  if (a.family !== b.family) return;
+  const shared = a.allocatable.intersect(b.allocatable).intervals()[0];
+  if (shared === undefined) return;
+  throw new CniError(
+    CniCode.InvalidConfig,
+    `pools: ${JSON.stringify(a.name)} and ${JSON.stringify(b.name)} overlap at ${formatIpRange(a.family, shared[0], shared[1])}`,
+  );
+}

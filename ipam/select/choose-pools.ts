@@ -1,0 +1,76 @@
+import { CniCode, CniError } from '../../netconf/errors.ts';
+import { formatIp, type IpFamily } from '../../netconf/ip/index.ts';
+import type { AddRequest } from '../allocate/attachment.ts';
+import type { CompiledPool } from '../pools/compiled-pool.ts';
+import { poolRejection } from './pool-filters.ts';
+
+/** Per family, the pools to try in order; a family absent here gets no address. */
+export type PoolChoice = Partial<Record<IpFamily, CompiledPool[]>>;
+
+const families: readonly IpFamily[] = [4, 6];
+
+/**
+ * Design §4, the local subset: per family the first source that names a pool wins —
+ * requested IP → pools named by the attachment → netconf default pools → pools with
+ * `default: true` (by name) — then pools that may not serve this attachment are dropped.
+ */
+export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: AddRequest): PoolChoice {
+  const named = request.poolNames.map((name) => lookup(pools, name, 'NICPOOL_IPPOOLS'));
+  const defaults = Object.fromEntries(
+    families.map((family) => [family, (request.defaultPools[family] ?? []).map((name) => lookup(pools, name, `ipam.defaultIPv${family}Pools`))]),
+  ) as Record<IpFamily, CompiledPool[]>;
+  const markedDefault = [...pools.values()].filter((pool) => pool.spec.default).sort((a, b) => a.name.localeCompare(b.name));
+
+  const choice: PoolChoice = {};
+  for (const family of families) {
+    const requested = request.requestedIps.filter((ip) => ip.family === family);
+    if (requested.length > 1) {
+      throw new CniError(CniCode.InvalidConfig, `runtimeConfig.ips: more than one IPv${family} address requested for ${request.attachment.ifname}`);
+    }
+    const sources: CompiledPool[][] = [
+      requested.map((ip) => poolContaining(pools, ip.family, ip.value) ?? noPoolFor(formatIp(ip))),
+      named.filter((pool) => pool.family === family),
+      defaults[family],
+      markedDefault.filter((pool) => pool.family === family),
+    ];
+    const candidates = sources.find((source) => source.length > 0);
+    if (candidates === undefined) continue;
+    choice[family] = keepEligible(candidates, request);
+  }
+  if (choice[4] === undefined && choice[6] === undefined) {
+    throw new CniError(
+      CniCode.NoPoolMatched,
+      `no pool for network ${JSON.stringify(request.attachment.network)}: name pools in ipam.defaultIPv4Pools/defaultIPv6Pools, NICPOOL_IPPOOLS, or mark a pool "default": true`,
+    );
+  }
+  return choice;
+}
+
+function keepEligible(candidates: CompiledPool[], request: AddRequest): CompiledPool[] {
+  const ctx = { network: request.attachment.network, nodeName: request.nodeName, podNamespace: request.attachment.pod?.namespace };
+  const reasons: string[] = [];
+  const eligible = candidates.filter((pool) => {
+    const reason = poolRejection(pool, ctx);
+    if (reason !== undefined) reasons.push(`pool ${JSON.stringify(pool.name)}: ${reason}`);
+    return reason === undefined;
+  });
+  if (eligible.length === 0) throw new CniError(CniCode.NoPoolMatched, `no eligible pool: ${reasons.join('; ')}`);
+  return eligible;
+}
+
+function lookup(pools: ReadonlyMap<string, CompiledPool>, name: string, source: string): CompiledPool {
+  const pool = pools.get(name);
+  if (pool === undefined) throw new CniError(CniCode.NoPoolMatched, `${source}: pool ${JSON.stringify(name)} does not exist`);
+  return pool;
+}
+
+function poolContaining(pools: ReadonlyMap<string, CompiledPool>, family: IpFamily, value: bigint): CompiledPool | undefined {
+  for (const pool of pools.values()) {
+    if (pool.family === family && pool.allocatable.has(value)) return pool;
+  }
+  return undefined;
+}
+
+function noPoolFor(ip: string): never {
+  throw new CniError(CniCode.IpUnavailable, `runtimeConfig.ips: ${JSON.stringify(ip)} is not allocatable from any pool`);
+}

@@ -1,0 +1,32 @@
+import { selectorMatches } from '../../netconf/label-selector.ts';
+import type { CompiledPool } from '../pools/compiled-pool.ts';
+
+/** What a pool's filters are matched against. Without Kubernetes a pod has no labels. */
+export interface FilterContext {
+  network: string;
+  nodeName: string;
+  podNamespace: string | undefined;
+}
+
+/** Why a pool may not serve this attachment, or undefined when it may. */
+export function poolRejection(pool: CompiledPool, ctx: FilterContext): string | undefined {
+  const spec = pool.spec;
+  if (spec.disable) return 'disabled';
+  if (spec.multusName && !spec.multusName.includes(ctx.network)) {
+    return `multusName ${JSON.stringify(spec.multusName)} does not include network ${JSON.stringify(ctx.network)}`;
+  }
+  // Kubernetes labels every node and namespace with its name; that is what we can match locally.
+  if (spec.nodeAffinity && !selectorMatches(spec.nodeAffinity, { 'kubernetes.io/hostname': ctx.nodeName })) {
+    return `nodeAffinity does not match node ${JSON.stringify(ctx.nodeName)}`;
+  }
+  if (spec.namespaceAffinity) {
+    const labels: Record<string, string> = ctx.podNamespace === undefined ? {} : { 'kubernetes.io/metadata.name': ctx.podNamespace };
+    if (!selectorMatches(spec.namespaceAffinity, labels)) {
+      return `namespaceAffinity does not match namespace ${JSON.stringify(ctx.podNamespace ?? '')}`;
+    }
+  }
+  if (spec.podAffinity && !selectorMatches(spec.podAffinity, {})) {
+    return 'podAffinity needs pod labels, which only the Kubernetes store has';
+  }
+  return undefined;
+}

@@ -1,0 +1,36 @@
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { CniCode, CniError } from '../../../netconf/errors.ts';
+
+/**
+ * A lock shared by every process on the node, held as a bound *abstract* unix socket.
+ * Node has no flock; a lock file would outlive a holder killed with -9 and block every later
+ * ADD. The kernel releases an abstract socket the instant its owner dies, so there is no
+ * stale lock to detect or break. Abstract names are per network namespace: every process
+ * sharing a store must run in the same one (runtimes exec CNI plugins in the host's).
+ */
+export async function acquireProcessLock(key: string, timeoutMs: number): Promise<() => Promise<void>> {
+  const name = `\0nicpool-lock-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 0; ; attempt++) {
+    const server = await tryListen(name);
+    if (server) return () => new Promise<void>((resolve) => server.close(() => resolve()));
+    if (Date.now() >= deadline) {
+      throw new CniError(CniCode.TryAgainLater, `store lock for ${key} still busy after ${timeoutMs} ms`);
+    }
+    // Short, jittered, growing waits: holders keep the lock for a few milliseconds.
+    await delay(Math.min(20, 1 + attempt) * (0.5 + Math.random()));
+  }
+}
+
+function tryListen(name: string): Promise<Server | undefined> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') resolve(undefined);
+      else reject(new CniError(CniCode.IoFailure, `store lock: ${error.message}`));
+    });
+    server.listen(name, () => resolve(server));
+  });
+}

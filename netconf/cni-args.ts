@@ -1,0 +1,36 @@
+import * as z from 'zod';
+import { CniCode, CniError } from './errors.ts';
+import { parseOrThrow } from './parse.ts';
+
+/**
+ * The CNI_ARGS keys we read. Multus sets the K8S_* ones; IP and NICPOOL_IPPOOLS let a runtime
+ * without Kubernetes ask for an address or a pool. Unknown keys are ignored, as with
+ * IgnoreUnknown=1, because Multus and runtimes add keys of their own.
+ */
+export const CniArgs = z.object({
+  K8S_POD_NAMESPACE: z.string().optional(),
+  K8S_POD_NAME: z.string().optional(),
+  K8S_POD_UID: z.string().optional(),
+  K8S_POD_INFRA_CONTAINER_ID: z.string().optional(),
+  /** Comma-separated IPs requested for this attachment (host-local's convention). */
+  IP: z.string().optional(),
+  /** Comma-separated pool names, first match wins. */
+  NICPOOL_IPPOOLS: z.string().optional(),
+});
+export type CniArgs = z.infer<typeof CniArgs>;
+
+export function parseCniArgs(text: string): CniArgs {
+  const pairs: Record<string, string> = {};
+  for (const part of text.split(';')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new CniError(CniCode.InvalidEnv, `CNI_ARGS: ${JSON.stringify(part)} is not KEY=VALUE`);
+    const key = part.slice(0, eq);
+    if (key in CniArgs.shape) pairs[key] = part.slice(eq + 1);
+  }
+  return parseOrThrow(CniArgs, pairs, { root: 'CNI_ARGS', code: CniCode.InvalidEnv });
+}
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter((item) => item !== '');
+}

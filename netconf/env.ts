@@ -1,0 +1,58 @@
+import * as z from 'zod';
+import { CniCode, CniError } from './errors.ts';
+import { ContainerId, InterfaceName, NetnsPath } from './names.ts';
+import { parseOrThrow } from './parse.ts';
+
+export const CniCommand = z.enum(['ADD', 'DEL', 'CHECK', 'GC', 'STATUS', 'VERSION']);
+export type CniCommand = z.infer<typeof CniCommand>;
+
+const EnvSchema = z.object({
+  CNI_COMMAND: CniCommand,
+  CNI_CONTAINERID: ContainerId.optional(),
+  CNI_NETNS: NetnsPath.optional(),
+  CNI_IFNAME: InterfaceName.optional(),
+  CNI_ARGS: z.string().optional(),
+  CNI_PATH: z.string().optional(),
+});
+
+/** The CNI environment of one invocation, checked for what its command needs. */
+export interface CniEnv {
+  command: CniCommand;
+  containerId: string | undefined;
+  netns: string | undefined;
+  ifname: string | undefined;
+  args: string;
+  path: string[];
+}
+
+// Which variables each command needs (spec §"Parameters"). DEL may come without a netns.
+const required: Record<CniCommand, ReadonlyArray<keyof z.infer<typeof EnvSchema>>> = {
+  ADD: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'],
+  CHECK: ['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME'],
+  DEL: ['CNI_CONTAINERID', 'CNI_IFNAME'],
+  GC: [],
+  STATUS: [],
+  VERSION: [],
+};
+
+export function parseCniEnv(env: NodeJS.ProcessEnv): CniEnv {
+  const present = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .map((key) => [key, env[key]]),
+  );
+  const parsed = parseOrThrow(EnvSchema, present, { code: CniCode.InvalidEnv });
+  for (const key of required[parsed.CNI_COMMAND]) {
+    if (parsed[key] === undefined) {
+      throw new CniError(CniCode.InvalidEnv, `${key} is required for ${parsed.CNI_COMMAND}`);
+    }
+  }
+  return {
+    command: parsed.CNI_COMMAND,
+    containerId: parsed.CNI_CONTAINERID,
+    netns: parsed.CNI_NETNS,
+    ifname: parsed.CNI_IFNAME,
+    args: parsed.CNI_ARGS ?? '',
+    path: (parsed.CNI_PATH ?? '').split(':').filter((dir) => dir !== ''),
+  };
+}

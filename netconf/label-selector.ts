@@ -1,0 +1,34 @@
+import * as z from 'zod';
+
+/** A Kubernetes LabelSelector (metav1.LabelSelector). */
+export const LabelSelector = z.strictObject({
+  matchLabels: z.record(z.string(), z.string()).optional(),
+  matchExpressions: z
+    .array(
+      z.strictObject({
+        key: z.string().min(1),
+        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+        values: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+});
+export type LabelSelector = z.infer<typeof LabelSelector>;
+
+/** Kubernetes semantics: every term must hold; an empty selector matches everything. */
+export function selectorMatches(selector: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[key] !== value) return false;
+  }
+  for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
+    const has = Object.hasOwn(labels, key);
+    const label = labels[key];
+    const holds =
+      operator === 'In' ? has && values.includes(label ?? '')
+      : operator === 'NotIn' ? !has || !values.includes(label ?? '')
+      : operator === 'Exists' ? has
+      : !has;
+    if (!holds) return false;
+  }
+  return true;
+}

@@ -1,0 +1,58 @@
+import type * as z from 'zod';
+import { CniCode, CniError } from './errors.ts';
+
+/**
+ * Parses input with a schema; on failure throws one CniError whose message names every bad key
+ * and its value, e.g. `ipam.pools[0].spec.ips[1]: "10.0.0.300" is not an IPv4 or IPv6 address`.
+ * Unknown keys are "unsupported fields" (code 2); everything else is invalid config (code 7)
+ * unless the caller says otherwise.
+ */
+export function parseOrThrow<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  options: { root?: string; code?: number } = {},
+): z.output<S> {
+  const parsed = schema.safeParse(input, { reportInput: true });
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues;
+  const unsupported = issues.every((issue) => issue.code === 'unrecognized_keys');
+  const code = unsupported ? CniCode.UnsupportedField : (options.code ?? CniCode.InvalidConfig);
+  const msg = issues.map((issue) => describeIssue(issue, input, options.root)).join('; ');
+  throw new CniError(code, msg);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, root: unknown, rootName: string | undefined): string {
+  const where = formatPath(rootName, issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    return `${where}: unsupported key ${keys}`;
+  }
+  const value = 'input' in issue ? issue.input : valueAt(root, issue.path);
+  const shown = value === undefined ? 'missing' : JSON.stringify(value);
+  if (value === undefined) return `${where}: ${shown}, ${lowerFirst(issue.message)}`;
+  // Our own messages read as a predicate of the value ("is not an IPv4 address").
+  if (/^(is|must|has|does|overlaps|lies)\b/.test(issue.message)) return `${where}: ${shown} ${issue.message}`;
+  return `${where}: ${lowerFirst(issue.message)}, got ${shown}`;
+}
+
+export function formatPath(root: string | undefined, path: ReadonlyArray<PropertyKey>): string {
+  let text = root ?? '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text === '' ? '(root)' : text;
+}
+
+function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value: unknown = root;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
