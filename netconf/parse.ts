@@ -1,5 +1,9 @@
-import type * as z from 'zod';
+import * as z from 'zod';
 import { CniCode, CniError } from './errors.ts';
+
+// A plugin parses each schema once per process: zod's JIT (new Function per object schema)
+// costs more than it saves there.
+z.config({ jitless: true });
 
 /**
  * Parses input with a schema; on failure throws one CniError whose message names every bad key

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { IPPool } from '../../netconf/ippool.ts';
@@ -22,7 +22,7 @@ export async function loadPools(config: IpamConfig): Promise<Map<string, Compile
 async function readPoolFile(path: string): Promise<IPPool[]> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw new CniError(CniCode.IoFailure, `ipam.poolFile: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);

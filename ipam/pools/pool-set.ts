@@ -1,3 +1,4 @@
+import { compareNames } from './compare-names.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { formatIpRange } from '../../netconf/ip/index.ts';
 import type { IPPool } from '../../netconf/ippool.ts';
@@ -16,7 +17,7 @@ export function compilePoolSet(pools: readonly IPPool[]): Map<string, CompiledPo
     }
     byName.set(name, compilePool(pool));
   }
-  const compiled = [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const compiled = [...byName.values()].sort(compareNames);
   for (let i = 0; i < compiled.length; i++) {
     for (let j = i + 1; j < compiled.length; j++) {
       assertDisjoint(compiled[i]!, compiled[j]!);

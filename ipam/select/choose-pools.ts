@@ -1,3 +1,4 @@
+import { compareNames } from '../pools/compare-names.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { formatIp, type IpFamily } from '../../netconf/ip/index.ts';
 import type { AddRequest } from '../allocate/attachment.ts';
@@ -19,7 +20,7 @@ export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: A
   const defaults = Object.fromEntries(
     families.map((family) => [family, (request.defaultPools[family] ?? []).map((name) => lookup(pools, name, `ipam.defaultIPv${family}Pools`))]),
   ) as Record<IpFamily, CompiledPool[]>;
-  const markedDefault = [...pools.values()].filter((pool) => pool.spec.default).sort((a, b) => a.name.localeCompare(b.name));
+  const markedDefault = [...pools.values()].filter((pool) => pool.spec.default).sort(compareNames);
 
   const choice: PoolChoice = {};
   for (const family of families) {

@@ -5,7 +5,7 @@ import type { PluginConf } from '../../netconf/netconf.ts';
 import { resultForVersion, type CniResult } from '../../netconf/result.ts';
 import { versionOutput } from '../../netconf/version.ts';
 import { parsePluginConf, versionForError } from './parse-input.ts';
-import { readStdin } from './read-stdin.ts';
+import { readStdin, writeStderr, writeStdout } from './stdio.ts';
 
 /** Everything a verb handler gets: the parsed netconf, environment and CNI_ARGS. */
 export interface PluginInput {
@@ -29,12 +29,12 @@ export interface PluginHandlers {
  * Failures print the spec's error object on stdout and exit 1; logs only go to stderr.
  */
 export async function runPlugin(name: string, handlers: PluginHandlers): Promise<void> {
-  const log = (message: string) => process.stderr.write(`${name}: ${message}\n`);
+  const log = (message: string) => writeStderr(`${name}: ${message}\n`);
   let stdin: string | undefined;
   try {
     const env = parseCniEnv(process.env);
     if (env.command === 'VERSION') return print(versionOutput());
-    stdin = await readStdin();
+    stdin = readStdin();
     const conf = parsePluginConf(stdin, env.command);
     const input: PluginInput = { conf, env, args: parseCniArgs(env.args), log };
     switch (env.command) {
@@ -59,5 +59,5 @@ export async function runPlugin(name: string, handlers: PluginHandlers): Promise
 }
 
 function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`);
+  writeStdout(`${JSON.stringify(value)}\n`);
 }

@@ -52,6 +52,11 @@ export async function createIpamNode(lab: Lab, pools: PoolInput[]): Promise<Ipam
   const cacheDir = path.join(dir, 'cache');
   const network = `net-${randomSuffix(4)}`;
   const ipamBlock = (extra: Record<string, unknown> = {}) => ({ type: 'nicpool-ipam', poolFile, dataDir, ...extra });
+  const conflist = (cniVersion = '1.0.0', ipamExtra = {}, pluginExtra = {}) => ({
+    cniVersion,
+    name: network,
+    plugins: [{ type: 'macvlan', master: 'm0', mode: 'bridge', ipam: ipamBlock(ipamExtra), ...pluginExtra }],
+  });
   return {
     lab,
     node,
@@ -60,16 +65,12 @@ export async function createIpamNode(lab: Lab, pools: PoolInput[]): Promise<Ipam
     poolFile,
     cacheDir,
     network,
-    conflist: (cniVersion = '1.0.0', ipamExtra = {}, pluginExtra = {}) => ({
-      cniVersion,
-      name: network,
-      plugins: [{ type: 'macvlan', master: 'm0', mode: 'bridge', ipam: ipamBlock(ipamExtra), ...pluginExtra }],
-    }),
+    conflist,
     ipamConf: (cniVersion = '1.1.0', ipamExtra = {}) => ({ cniVersion, name: network, type: 'macvlan', ipam: ipamBlock(ipamExtra) }),
     pod: () => lab.netns('pod'),
     chain(command, opts) {
       return runChain(command, {
-        conflist: opts.conflist ?? this.conflist(),
+        conflist: opts.conflist ?? conflist(),
         containerID: opts.containerID,
         netns: opts.netns,
         ifname: opts.ifname ?? 'eth0',

@@ -1,30 +1,35 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
 /**
  * Replaces a file so that a crash at any instant leaves either the old or the new content:
- * write a temp file beside it, fsync it, rename it over, fsync the directory.
+ * write a temp file beside it, fsync it, rename it over, fsync the directory. Synchronous on
+ * purpose: it runs under the store lock in a short-lived plugin, where fs/promises would only
+ * add start-up cost.
  */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
+export function writeFileAtomic(path: string, content: string): void {
+  const temp = join(dirname(path), `.${process.pid}-${Date.now().toString(36)}.tmp`);
   try {
-    const file = await open(temp, 'wx', 0o600);
+    const fd = openSync(temp, 'wx', 0o600);
     try {
-      await file.writeFile(content);
-      await file.sync();
+      writeFileSync(fd, content);
+      fsyncSync(fd);
     } finally {
-      await file.close();
+      closeSync(fd);
     }
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await unlink(temp).catch(() => undefined);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // Nothing was created, or it is already gone.
+    }
     throw error;
   }
-  const dir = await open(dirname(path), 'r');
+  const dir = openSync(dirname(path), 'r');
   try {
-    await dir.sync();
+    fsyncSync(dir);
   } finally {
-    await dir.close();
+    closeSync(dir);
   }
 }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
@@ -11,7 +10,7 @@ import { CniCode, CniError } from '../../../netconf/errors.ts';
  * sharing a store must run in the same one (runtimes exec CNI plugins in the host's).
  */
 export async function acquireProcessLock(key: string, timeoutMs: number): Promise<() => Promise<void>> {
-  const name = `\0nicpool-lock-${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+  const name = `\0nicpool-lock-${fnv1a(key)}-${key.slice(-64)}`;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const server = await tryListen(name);
@@ -33,4 +32,11 @@ function tryListen(name: string): Promise<Server | undefined> {
     });
     server.listen(name, () => resolve(server));
   });
+}
+
+/** A short fingerprint of the key (abstract names are limited to 107 bytes); node:crypto would cost ~1 ms to load. */
+function fnv1a(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16);
 }
