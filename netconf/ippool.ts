@@ -37,16 +37,16 @@ export const IPPoolSpec = z
     const subnet = parseCidr(spec.subnet);
     if (!subnet) return; // already reported by the field schema
     if (subnet.family !== family) {
-      ctx.addIssue({ code: 'custom', path: ['subnet'], input: spec.subnet, message: `is not an IPv${family} subnet (ipVersion is ${family})` });
+      ctx.addIssue({ code: 'custom', path: ['subnet'], message: `is not an IPv${family} subnet (ipVersion is ${family})` });
       return;
     }
     if (parseIp(spec.subnet.split('/')[0] ?? '')?.value !== subnet.base) {
-      ctx.addIssue({ code: 'custom', path: ['subnet'], input: spec.subnet, message: 'has host bits set' });
+      ctx.addIssue({ code: 'custom', path: ['subnet'], message: 'has host bits set' });
     }
     const checkRanges = (key: 'ips' | 'excludeIPs', entries: string[]) =>
       entries.forEach((entry, index) => {
         const range = parseIpRange(entry);
-        const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [key, index], input: entry, message });
+        const issue = (message: string) => ctx.addIssue({ code: 'custom', path: [key, index], message });
         if ('error' in range) issue(range.error);
         else if (range.family !== family) issue(`is not an IPv${family} address or range`);
         else if (!rangeInside(family, range.start, range.end, subnet)) issue(`lies outside subnet ${spec.subnet}`);
@@ -58,19 +58,19 @@ export const IPPoolSpec = z
       if (text === undefined) return;
       const ip = parseIp(text);
       if (!ip) return;
-      if (ip.family !== family) ctx.addIssue({ code: 'custom', path, input: text, message: `is not an IPv${family} address` });
-      else if (!cidrContains(subnet, ip)) ctx.addIssue({ code: 'custom', path, input: text, message: `lies outside subnet ${spec.subnet}` });
+      if (ip.family !== family) ctx.addIssue({ code: 'custom', path, message: `is not an IPv${family} address` });
+      else if (!cidrContains(subnet, ip)) ctx.addIssue({ code: 'custom', path, message: `lies outside subnet ${spec.subnet}` });
     };
     checkHost(['gateway'], spec.gateway);
     const gateway = spec.gateway === undefined ? undefined : parseIp(spec.gateway);
     if (gateway && gateway.family === family && !(spec.excludeIPs ?? []).some((entry) => rangeHas(entry, gateway.value))) {
       if (spec.ips.some((entry) => rangeHas(entry, gateway.value))) {
-        ctx.addIssue({ code: 'custom', path: ['gateway'], input: spec.gateway, message: 'lies inside ips (a gateway is never allocated; exclude it or move it)' });
+        ctx.addIssue({ code: 'custom', path: ['gateway'], message: 'lies inside ips (a gateway is never allocated; exclude it or move it)' });
       }
     }
     (spec.routes ?? []).forEach((route, index) => {
       const dst = parseCidr(route.dst);
-      if (dst && dst.family !== family) ctx.addIssue({ code: 'custom', path: ['routes', index, 'dst'], input: route.dst, message: `is not an IPv${family} CIDR` });
+      if (dst && dst.family !== family) ctx.addIssue({ code: 'custom', path: ['routes', index, 'dst'], message: `is not an IPv${family} CIDR` });
       checkHost(['routes', index, 'gw'], route.gw);
     });
   });

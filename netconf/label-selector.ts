@@ -5,11 +5,17 @@ export const LabelSelector = z.strictObject({
   matchLabels: z.record(z.string(), z.string()).optional(),
   matchExpressions: z
     .array(
-      z.strictObject({
-        key: z.string().min(1),
-        operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-        values: z.array(z.string()).optional(),
-      }),
+      z
+        .strictObject({
+          key: z.string().min(1),
+          operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+          values: z.array(z.string()).optional(),
+        })
+        // As the API server validates it: In/NotIn need values, Exists/DoesNotExist take none.
+        .refine((term) => (term.operator === 'In' || term.operator === 'NotIn') === (term.values ?? []).length > 0, {
+          message: 'must have values for In/NotIn and none for Exists/DoesNotExist',
+          path: ['values'],
+        }),
     )
     .optional(),
 });

@@ -16,7 +16,7 @@ export function parseOrThrow<S extends z.ZodType>(
   input: unknown,
   options: { root?: string; code?: number } = {},
 ): z.output<S> {
-  const parsed = schema.safeParse(input, { reportInput: true });
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const issues = parsed.error.issues;
   const unsupported = issues.every((issue) => issue.code === 'unrecognized_keys');
@@ -31,7 +31,9 @@ function describeIssue(issue: z.core.$ZodIssue, root: unknown, rootName: string 
     const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
     return `${where}: unsupported key ${keys}`;
   }
-  const value = 'input' in issue ? issue.input : valueAt(root, issue.path);
+  // The value at the issue's path, not issue.input: a refinement of an object reports the
+  // whole object even when it points at one of its keys.
+  const value = valueAt(root, issue.path);
   const shown = value === undefined ? 'missing' : JSON.stringify(value);
   if (value === undefined) return `${where}: ${shown}, ${lowerFirst(issue.message)}`;
   // Our own messages read as a predicate of the value ("is not an IPv4 address").

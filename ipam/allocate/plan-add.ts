@@ -3,7 +3,7 @@ import { formatIp, parseIp, type IpAddress, type IpFamily } from '../../netconf/
 import type { Allocation, FixedBinding, StoreState } from '../../netconf/store-state.ts';
 import type { CompiledPool } from '../pools/compiled-pool.ts';
 import type { PoolChoice } from '../select/choose-pools.ts';
-import { sameAttachment, type AddRequest, type PodRef } from './attachment.ts';
+import { sameAttachment, type AddRequest, type Attachment, type PodRef } from './attachment.ts';
 
 export interface AddPlan {
   state: StoreState;
@@ -29,8 +29,8 @@ export function planAdd(state: StoreState, choice: PoolChoice, request: AddReque
     if (pools === undefined) continue;
     const requested = request.requestedIps.find((ip) => ip.family === family);
     const pick = requested
-      ? pickRequested(next, pools, requested, attachment.pod)
-      : (pickFixed(next, pools, attachment.pod, attachment.ifname) ?? pickFree(next, pools, family));
+      ? pickRequested(next, pools, requested, attachment)
+      : (pickFixed(next, pools, attachment) ?? pickFree(next, pools, family));
     next = takeOver(next, pick.ip);
     const allocation: Allocation = {
       ip: pick.ip,
@@ -55,12 +55,13 @@ interface Pick {
   ip: string;
 }
 
-function pickRequested(state: StoreState, pools: CompiledPool[], ip: IpAddress, pod: PodRef | undefined): Pick {
+function pickRequested(state: StoreState, pools: CompiledPool[], ip: IpAddress, attachment: Attachment): Pick {
   const text = formatIp(ip);
+  const pod = attachment.pod;
   const pool = pools.find((candidate) => candidate.allocatable.has(ip.value));
   if (pool === undefined) throw new CniError(CniCode.IpUnavailable, `runtimeConfig.ips: ${JSON.stringify(text)} is not in an eligible pool`);
   const holder = state.allocations.find((allocation) => allocation.ip === text);
-  if (holder && !(pod && holder.podNamespace === pod.namespace && holder.podName === pod.name)) {
+  if (holder && !isOldSandboxOf(holder, attachment)) {
     throw new CniError(CniCode.IpUnavailable, `runtimeConfig.ips: ${JSON.stringify(text)} is already held by ${describeHolder(holder)}`);
   }
   const binding = state.fixedBindings.find((candidate) => candidate.ip === text);
@@ -71,7 +72,8 @@ function pickRequested(state: StoreState, pools: CompiledPool[], ip: IpAddress, 
 }
 
 /** A pod re-created under the same name gets back the address its NIC had in a fixed-IP pool. */
-function pickFixed(state: StoreState, pools: CompiledPool[], pod: PodRef | undefined, ifname: string): Pick | undefined {
+function pickFixed(state: StoreState, pools: CompiledPool[], attachment: Attachment): Pick | undefined {
+  const { pod, ifname } = attachment;
   if (pod === undefined) return undefined;
   for (const pool of pools) {
     if (!pool.spec.fixedIPs) continue;
@@ -80,7 +82,7 @@ function pickFixed(state: StoreState, pools: CompiledPool[], pod: PodRef | undef
     );
     const value = binding && parseIp(binding.ip);
     const holder = binding && state.allocations.find((allocation) => allocation.ip === binding.ip);
-    const heldByOther = holder !== undefined && !(holder.podNamespace === pod.namespace && holder.podName === pod.name);
+    const heldByOther = holder !== undefined && !isOldSandboxOf(holder, attachment);
     if (binding && value && pool.allocatable.has(value.value) && !heldByOther) return { pool, ip: binding.ip };
   }
   return undefined;
@@ -117,16 +119,29 @@ function exhaustion(state: StoreState, pool: CompiledPool): string {
 }
 
 /**
+ * Whether `holder` is an earlier sandbox of the attachment's pod (same namespace/name, another
+ * container ID): two pods of one name never coexist, so its DEL was lost and its address may be
+ * taken over. Another NIC of the same sandbox is not an old sandbox.
+ */
+function isOldSandboxOf(holder: Allocation, attachment: Attachment): boolean {
+  const pod = attachment.pod;
+  return pod !== undefined && holder.podNamespace === pod.namespace && holder.podName === pod.name && holder.containerID !== attachment.containerID;
+}
+
+/**
  * A new sandbox of the same pod takes its address over from the old one, whose DEL was lost.
- * Callers only pick an address that is free or held by the same pod name.
+ * Callers only pick an address that is free or held by an old sandbox of the same pod.
  */
 function takeOver(state: StoreState, ip: string): StoreState {
   return { ...state, allocations: state.allocations.filter((allocation) => allocation.ip !== ip) };
 }
 
+/** One binding per address and one per (pool, pod, NIC): the pod NIC's latest address wins. */
 function bind(state: StoreState, pool: string, ip: string, pod: PodRef, ifname: string): StoreState {
   const binding: FixedBinding = { ip, pool, podNamespace: pod.namespace, podName: pod.name, ifname };
-  const others = state.fixedBindings.filter((candidate) => candidate.ip !== ip);
+  const samePodNic = (candidate: FixedBinding) =>
+    candidate.pool === pool && candidate.podNamespace === pod.namespace && candidate.podName === pod.name && candidate.ifname === ifname;
+  const others = state.fixedBindings.filter((candidate) => candidate.ip !== ip && !samePodNic(candidate));
   return { ...state, fixedBindings: [...others, binding] };
 }
 

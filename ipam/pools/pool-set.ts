@@ -1,6 +1,6 @@
 import { compareNames } from './compare-names.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
-import { formatIpRange } from '../../netconf/ip/index.ts';
+import { formatIpRange, RangeSet } from '../../netconf/ip/index.ts';
 import type { IPPool } from '../../netconf/ippool.ts';
 import { compilePool, type CompiledPool } from './compiled-pool.ts';
 
@@ -17,6 +17,7 @@ export function compilePoolSet(pools: readonly IPPool[]): Map<string, CompiledPo
     }
     byName.set(name, compilePool(pool));
   }
+  withoutGateways(byName);
   const compiled = [...byName.values()].sort(compareNames);
   for (let i = 0; i < compiled.length; i++) {
     for (let j = i + 1; j < compiled.length; j++) {
@@ -24,6 +25,16 @@ export function compilePoolSet(pools: readonly IPPool[]): Map<string, CompiledPo
     }
   }
   return byName;
+}
+
+/** A gateway is never allocated, whichever pool of its subnet names it (pools may share one). */
+function withoutGateways(pools: Map<string, CompiledPool>): void {
+  for (const [name, pool] of pools) {
+    const gateways = [...pools.values()].flatMap((other) => (other.gateway?.family === pool.family ? [other.gateway] : []));
+    if (gateways.length === 0) continue;
+    const excluded = RangeSet.of(pool.family, gateways.map((gateway) => [gateway.value, gateway.value] as const));
+    pools.set(name, { ...pool, allocatable: pool.allocatable.subtract(excluded) });
+  }
 }
 
 function assertDisjoint(a: CompiledPool, b: CompiledPool): void {

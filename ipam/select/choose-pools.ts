@@ -18,7 +18,7 @@ const families: readonly IpFamily[] = [4, 6];
 export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: AddRequest): PoolChoice {
   const named = request.poolNames.map((name) => lookup(pools, name, 'NICPOOL_IPPOOLS'));
   const defaults = Object.fromEntries(
-    families.map((family) => [family, (request.defaultPools[family] ?? []).map((name) => lookup(pools, name, `ipam.defaultIPv${family}Pools`))]),
+    families.map((family) => [family, (request.defaultPools[family] ?? []).map((name) => lookupOfFamily(pools, name, family))]),
   ) as Record<IpFamily, CompiledPool[]>;
   const markedDefault = [...pools.values()].filter((pool) => pool.spec.default).sort(compareNames);
 
@@ -62,6 +62,13 @@ function keepEligible(candidates: CompiledPool[], request: AddRequest): Compiled
 function lookup(pools: ReadonlyMap<string, CompiledPool>, name: string, source: string): CompiledPool {
   const pool = pools.get(name);
   if (pool === undefined) throw new CniError(CniCode.NoPoolMatched, `${source}: pool ${JSON.stringify(name)} does not exist`);
+  return pool;
+}
+
+function lookupOfFamily(pools: ReadonlyMap<string, CompiledPool>, name: string, family: IpFamily): CompiledPool {
+  const key = `ipam.defaultIPv${family}Pools`;
+  const pool = lookup(pools, name, key);
+  if (pool.family !== family) throw new CniError(CniCode.InvalidConfig, `${key}: pool ${JSON.stringify(name)} is an IPv${pool.family} pool`);
   return pool;
 }
 
