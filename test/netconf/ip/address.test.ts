@@ -4,21 +4,21 @@ import fc from 'fast-check';
 import { bitLength, canonicalIp, compareIp, formatIp, maxValue, parseIp } from '../../../netconf/ip/address.ts';
 import type { IpFamily } from '../../../netconf/ip/address.ts';
 
-test('parses IPv4 dotted quads to their numeric value', (t) => {
+test('U-AR-01 parses IPv4 dotted quads to their numeric value', (t) => {
   t.deepEqual(parseIp('10.0.0.1'), { family: 4, value: 0x0a000001n });
   t.deepEqual(parseIp('0.0.0.0'), { family: 4, value: 0n });
   t.deepEqual(parseIp('255.255.255.255'), { family: 4, value: 0xffffffffn });
   t.deepEqual(parseIp('192.168.100.200'), { family: 4, value: 0xc0a864c8n });
 });
 
-test('rejects malformed IPv4', (t) => {
+test('U-AR-02 rejects malformed IPv4', (t) => {
   for (const text of ['1.2.3', '1.2.3.4.5', '256.0.0.1', '01.2.3.4', '1.2.3.04', '1.2.3.-1', '1.2.3.+4',
     '1..2.3', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.a', '', '1e2.0.0.1', '0x1.2.3.4', '1.2.3.4/32']) {
     t.is(parseIp(text), undefined, text);
   }
 });
 
-test('parses IPv6 text forms', (t) => {
+test('U-AR-03 parses IPv6 text forms', (t) => {
   t.deepEqual(parseIp('::'), { family: 6, value: 0n });
   t.deepEqual(parseIp('::1'), { family: 6, value: 1n });
   t.deepEqual(parseIp('1::'), { family: 6, value: 1n << 112n });
@@ -30,7 +30,7 @@ test('parses IPv6 text forms', (t) => {
   t.deepEqual(parseIp('ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'), { family: 6, value: maxValue(6) });
 });
 
-test('rejects malformed IPv6', (t) => {
+test('U-AR-04 rejects malformed IPv6', (t) => {
   for (const text of ['1::2::3', 'fe80::1%eth0', '::ffff:1.2.3.256', '[::1]', ' ::1', '::1 ', ':::', ':1::2',
     '1::2:', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '::12345', 'g::1', '1.2.3.4::',
     '::1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '::ffff:01.2.3.4', ':', '1:', '::-1']) {
@@ -38,7 +38,7 @@ test('rejects malformed IPv6', (t) => {
   }
 });
 
-test('formats IPv6 per RFC 5952', (t) => {
+test('U-AR-05 formats IPv6 per RFC 5952', (t) => {
   const cases: Array<[string, string]> = [
     ['2001:0db8:0000:0000:0000:0000:0002:0001', '2001:db8::2:1'], // §4.1 leading zeros, §4.2.1 longest run
     ['2001:db8:0:0:0:0:2:1', '2001:db8::2:1'],
@@ -56,18 +56,18 @@ test('formats IPv6 per RFC 5952', (t) => {
   for (const [input, expected] of cases) t.is(canonicalIp(input), expected, input);
 });
 
-test('formats IPv4 dotted and canonicalIp passes through bad input as undefined', (t) => {
+test('U-AR-06 formats IPv4 dotted and canonicalIp passes through bad input as undefined', (t) => {
   t.is(formatIp({ family: 4, value: 0x0a060007n }), '10.6.0.7');
   t.is(canonicalIp('10.6.0.7'), '10.6.0.7');
   t.is(canonicalIp('10.6.0.07'), undefined);
 });
 
-test('formatIp refuses values outside the family', (t) => {
+test('U-AR-07 formatIp refuses values outside the family', (t) => {
   t.throws(() => formatIp({ family: 4, value: 1n << 32n }), { instanceOf: RangeError });
   t.throws(() => formatIp({ family: 6, value: -1n }), { instanceOf: RangeError });
 });
 
-test('family sizes and ordering', (t) => {
+test('U-AR-08 family sizes and ordering', (t) => {
   t.is(bitLength(4), 32);
   t.is(bitLength(6), 128);
   t.is(maxValue(4), 0xffffffffn);
@@ -81,7 +81,7 @@ const familyAndValue = fc.constantFrom<IpFamily>(4, 6).chain((family) =>
   fc.bigInt({ min: 0n, max: maxValue(family) }).map((value) => ({ family, value })),
 );
 
-test('parse ∘ format is the identity on every value', (t) => {
+test('U-AR-09 parse ∘ format is the identity on every value', (t) => {
   t.notThrows(() => fc.assert(fc.property(familyAndValue, (addr) => {
     assert.deepEqual(parseIp(formatIp(addr)), addr);
   })));
@@ -102,7 +102,7 @@ function longestZeroRun(groups: string[]): number {
   return best;
 }
 
-test('sparse IPv6 round-trips and obeys the RFC 5952 compression rules', (t) => {
+test('U-AR-10 sparse IPv6 round-trips and obeys the RFC 5952 compression rules', (t) => {
   t.notThrows(() => fc.assert(fc.property(sparseIpv6, (value) => {
     const text = formatIp({ family: 6, value });
     assert.deepEqual(parseIp(text), { family: 6, value });
@@ -132,7 +132,7 @@ function fullIpv6Text(value: bigint, upper: boolean, ipv4Tail: boolean): string 
   return upper ? text.toUpperCase() : text;
 }
 
-test('every uncompressed IPv6 spelling parses to its value', (t) => {
+test('U-AR-11 every uncompressed IPv6 spelling parses to its value', (t) => {
   t.notThrows(() => fc.assert(fc.property(
     fc.bigInt({ min: 0n, max: maxValue(6) }), fc.boolean(), fc.boolean(),
     (value, upper, ipv4Tail) => {

@@ -21,7 +21,7 @@ function ip(text: string) {
   return parsed;
 }
 
-test('parses CIDRs and zeroes host bits', (t) => {
+test('U-AR-12 parses CIDRs and zeroes host bits', (t) => {
   t.deepEqual(parseCidr('10.0.0.0/24'), { family: 4, base: 0x0a000000n, prefix: 24 });
   t.deepEqual(parseCidr('10.0.0.5/24'), { family: 4, base: 0x0a000000n, prefix: 24 });
   t.deepEqual(parseCidr('10.6.255.255/16'), { family: 4, base: 0x0a060000n, prefix: 16 });
@@ -33,7 +33,7 @@ test('parses CIDRs and zeroes host bits', (t) => {
   t.deepEqual(parseCidr('::1/128'), { family: 6, base: 1n, prefix: 128 });
 });
 
-test('rejects malformed CIDRs', (t) => {
+test('U-AR-13 rejects malformed CIDRs', (t) => {
   for (const text of ['10.0.0.0', '10.0.0.0/', '/24', '10.0.0.0/33', '10.0.0.0/024', '10.0.0.0/+24',
     '10.0.0.0/-1', '10.0.0.0/2 4', '10.0.0.0/24/1', 'fd00::/129', '10.0.0.0 /24', '10.0.0/24', 'fd00::/0x40']) {
     t.is(parseCidr(text), undefined, text);
@@ -41,19 +41,19 @@ test('rejects malformed CIDRs', (t) => {
   }
 });
 
-test('parseIpWithPrefix keeps the host part', (t) => {
+test('U-AR-14 parseIpWithPrefix keeps the host part', (t) => {
   t.deepEqual(parseIpWithPrefix('10.0.0.5/24'), { address: { family: 4, value: 0x0a000005n }, prefix: 24 });
   t.deepEqual(parseIpWithPrefix('fd00::5/64'), { address: { family: 6, value: (0xfd00n << 112n) | 5n }, prefix: 64 });
   t.is(formatIpWithPrefix({ address: ip('FD00:0::0005'), prefix: 64 }), 'fd00::5/64');
 });
 
-test('formats CIDRs canonically', (t) => {
+test('U-AR-15 formats CIDRs canonically', (t) => {
   t.is(formatCidr(cidr('10.6.0.0/16')), '10.6.0.0/16');
   t.is(formatCidr(cidr('10.6.7.8/16')), '10.6.0.0/16');
   t.is(formatCidr(cidr('FD00:0:0:0::/64')), 'fd00::/64');
 });
 
-test('first, last and size of blocks', (t) => {
+test('U-AR-16 first, last and size of blocks', (t) => {
   const v4 = cidr('10.6.0.0/16');
   t.is(cidrFirst(v4), 0x0a060000n);
   t.is(cidrLast(v4), 0x0a06ffffn);
@@ -66,7 +66,7 @@ test('first, last and size of blocks', (t) => {
   t.is(cidrSize(cidr('::/0')), 1n << 128n);
 });
 
-test('containment respects edges and family', (t) => {
+test('U-AR-17 containment respects edges and family', (t) => {
   const block = cidr('10.6.0.0/28');
   t.true(cidrContains(block, ip('10.6.0.0')));
   t.true(cidrContains(block, ip('10.6.0.15')));
@@ -76,14 +76,14 @@ test('containment respects edges and family', (t) => {
   t.false(cidrContains(block, ip('::a06:0')));
 });
 
-test('overlap', (t) => {
+test('U-AR-18 overlap', (t) => {
   t.true(cidrsOverlap(cidr('10.0.0.0/8'), cidr('10.6.0.0/16')));
   t.true(cidrsOverlap(cidr('10.6.0.0/16'), cidr('10.0.0.0/8')));
   t.false(cidrsOverlap(cidr('10.6.0.0/24'), cidr('10.6.1.0/24')));
   t.false(cidrsOverlap(cidr('0.0.0.0/0'), cidr('::/0')));
 });
 
-test('cidrOf rejects prefixes outside the family', (t) => {
+test('U-AR-19 cidrOf rejects prefixes outside the family', (t) => {
   t.throws(() => cidrOf(ip('10.0.0.1'), 33), { instanceOf: RangeError });
   t.throws(() => cidrOf(ip('10.0.0.1'), -1), { instanceOf: RangeError });
   t.deepEqual(cidrOf(ip('10.0.0.129'), 25), { family: 4, base: 0x0a000080n, prefix: 25 });
@@ -97,7 +97,7 @@ const addressAndPrefix = fc.constantFrom<IpFamily>(4, 6).chain((family) =>
   }),
 );
 
-test('the block of an address contains it and is aligned to its size', (t) => {
+test('U-AR-20 the block of an address contains it and is aligned to its size', (t) => {
   t.notThrows(() => fc.assert(fc.property(addressAndPrefix, ({ family, value, prefix }) => {
     const block = cidrOf({ family, value }, prefix);
     assert.ok(cidrContains(block, { family, value }));

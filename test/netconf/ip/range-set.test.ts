@@ -18,7 +18,7 @@ function ipValue(text: string): bigint {
   return parsed.value;
 }
 
-test('of sorts and merges overlapping and adjacent intervals', (t) => {
+test('U-AR-21 of sorts and merges overlapping and adjacent intervals', (t) => {
   const set = RangeSet.of(4, [[20n, 25n], [1n, 3n], [4n, 5n], [10n, 12n], [11n, 15n], [26n, 26n]]);
   t.deepEqual(set.intervals(), [[1n, 5n], [10n, 15n], [20n, 26n]]);
   t.is(set.size(), 18n);
@@ -26,7 +26,7 @@ test('of sorts and merges overlapping and adjacent intervals', (t) => {
   t.is(set.last(), 26n);
 });
 
-test('of rejects reversed intervals and values outside the family', (t) => {
+test('U-AR-22 of rejects reversed intervals and values outside the family', (t) => {
   t.throws(() => RangeSet.of(4, [[5n, 4n]]), { instanceOf: RangeError });
   t.throws(() => RangeSet.of(4, [[-1n, 4n]]), { instanceOf: RangeError });
   t.throws(() => RangeSet.of(4, [[0n, 1n << 32n]]), { instanceOf: RangeError });
@@ -35,7 +35,7 @@ test('of rejects reversed intervals and values outside the family', (t) => {
   t.throws(() => RangeSet.of(6, [[0n, 1n << 128n]]), { instanceOf: RangeError });
 });
 
-test('combining families is refused', (t) => {
+test('U-AR-23 combining families is refused', (t) => {
   const v4 = RangeSet.of(4, [[1n, 2n]]);
   const v6 = RangeSet.of(6, [[1n, 2n]]);
   t.throws(() => v4.union(v6), { instanceOf: RangeError });
@@ -43,7 +43,7 @@ test('combining families is refused', (t) => {
   t.throws(() => v4.intersect(v6), { instanceOf: RangeError });
 });
 
-test('empty, single and fromCidr', (t) => {
+test('U-AR-24 empty, single and fromCidr', (t) => {
   const empty = RangeSet.empty(6);
   t.true(empty.isEmpty());
   t.is(empty.size(), 0n);
@@ -61,7 +61,7 @@ test('empty, single and fromCidr', (t) => {
   t.is(pool.toString(), '{10.6.0.0-10.6.255.255}');
 });
 
-test('a /64 IPv6 pool is one interval and allocation skips taken addresses', (t) => {
+test('U-AR-25 a /64 IPv6 pool is one interval and allocation skips taken addresses', (t) => {
   const pool = RangeSet.fromCidr(cidr('fd00::/64'));
   const base = ipValue('fd00::');
   t.is(pool.size(), 1n << 64n);
@@ -73,7 +73,7 @@ test('a /64 IPv6 pool is one interval and allocation skips taken addresses', (t)
   t.is(pool.firstFree(new Set([last]), last), base, 'wraps to the start');
 });
 
-test('a /16 with all but one address taken finds the free one from anywhere', (t) => {
+test('U-AR-26 a /16 with all but one address taken finds the free one from anywhere', (t) => {
   const pool = RangeSet.fromCidr(cidr('10.6.0.0/16'));
   const free = ipValue('10.6.255.254');
   const taken = new Set<bigint>();
@@ -85,7 +85,7 @@ test('a /16 with all but one address taken finds the free one from anywhere', (t
   t.is(pool.firstFree(taken, ipValue('10.6.0.0')), undefined);
 });
 
-test('toString lists addresses and ranges', (t) => {
+test('U-AR-27 toString lists addresses and ranges', (t) => {
   const set = RangeSet.of(6, [[1n, 1n], [0xan, 0x14n]]);
   t.is(set.toString(), '{::1, ::a-::14}');
 });
@@ -131,7 +131,7 @@ function property(t: { notThrows: (fn: () => void) => void }, prop: fc.IProperty
   t.notThrows(() => fc.assert(prop));
 }
 
-test('of and fromValues build the model set in normal form', (t) => {
+test('U-AR-28 of and fromValues build the model set in normal form', (t) => {
   property(t, fc.property(intervalsArb, valuesArb, (intervals, values) => {
     const set = RangeSet.of(4, intervals);
     assertNormalised(set);
@@ -142,7 +142,7 @@ test('of and fromValues build the model set in normal form', (t) => {
   }));
 });
 
-test('union, subtract and intersect agree with the model', (t) => {
+test('U-AR-29 union, subtract and intersect agree with the model', (t) => {
   property(t, fc.property(intervalsArb, intervalsArb, (aIntervals, bIntervals) => {
     const a = RangeSet.of(4, aIntervals);
     const b = RangeSet.of(4, bIntervals);
@@ -162,7 +162,7 @@ test('union, subtract and intersect agree with the model', (t) => {
   }));
 });
 
-test('algebraic laws', (t) => {
+test('U-AR-30 algebraic laws', (t) => {
   property(t, fc.property(intervalsArb, intervalsArb, (aIntervals, bIntervals) => {
     const a = RangeSet.of(4, aIntervals);
     const b = RangeSet.of(4, bIntervals);
@@ -175,7 +175,7 @@ test('algebraic laws', (t) => {
   }));
 });
 
-test('nextFrom is the smallest member at or after v', (t) => {
+test('U-AR-31 nextFrom is the smallest member at or after v', (t) => {
   property(t, fc.property(intervalsArb, (intervals) => {
     const set = RangeSet.of(4, intervals);
     const members = sorted(modelOf(intervals));
@@ -185,7 +185,7 @@ test('nextFrom is the smallest member at or after v', (t) => {
   }));
 });
 
-test('firstFree finds the first untaken member from a point, wrapping once', (t) => {
+test('U-AR-32 firstFree finds the first untaken member from a point, wrapping once', (t) => {
   property(t, fc.property(intervalsArb, valuesArb, fc.integer({ min: -1, max: UNIVERSE + 1 }), (intervals, takenValues, fromNumber) => {
     const set = RangeSet.of(4, intervals);
     const from = BigInt(fromNumber);

@@ -5,7 +5,7 @@ import { maxValue } from '../../../netconf/ip/address.ts';
 import type { IpFamily } from '../../../netconf/ip/address.ts';
 import { formatIpRange, parseIpRange } from '../../../netconf/ip/range-text.ts';
 
-test('parses a dash range, a single address and a CIDR', (t) => {
+test('U-AR-33 parses a dash range, a single address and a CIDR', (t) => {
   t.deepEqual(parseIpRange('10.6.0.10-10.6.0.20'), { family: 4, start: 0x0a06000an, end: 0x0a060014n });
   t.deepEqual(parseIpRange('10.6.0.7'), { family: 4, start: 0x0a060007n, end: 0x0a060007n });
   t.deepEqual(parseIpRange('10.6.0.0/28'), { family: 4, start: 0x0a060000n, end: 0x0a06000fn });
@@ -14,7 +14,7 @@ test('parses a dash range, a single address and a CIDR', (t) => {
   t.deepEqual(parseIpRange('fd00::/120'), { family: 6, start: 0xfd00n << 112n, end: (0xfd00n << 112n) | 0xffn });
 });
 
-test('explains what is wrong with bad entries', (t) => {
+test('U-AR-34 explains what is wrong with bad entries', (t) => {
   const cases: Array<[string, string]> = [
     ['10.6.0.20-10.6.0.10', 'range start is after its end'],
     ['10.6.0.6-10.6.0.5', 'range start is after its end'],
@@ -34,7 +34,7 @@ test('explains what is wrong with bad entries', (t) => {
   for (const [input, error] of cases) t.deepEqual(parseIpRange(input), { error }, input);
 });
 
-test('formats single addresses and ranges canonically', (t) => {
+test('U-AR-35 formats single addresses and ranges canonically', (t) => {
   t.is(formatIpRange(4, 0x0a060007n, 0x0a060007n), '10.6.0.7');
   t.is(formatIpRange(4, 0x0a06000an, 0x0a060014n), '10.6.0.10-10.6.0.20');
   t.is(formatIpRange(6, 1n, 0xffffn), '::1-::ffff');
@@ -45,7 +45,7 @@ const rangeArb = fc.constantFrom<IpFamily>(4, 6).chain((family) =>
     .map(([a, b]) => ({ family, start: a < b ? a : b, end: a < b ? b : a })),
 );
 
-test('format then parse gives back the range', (t) => {
+test('U-AR-36 format then parse gives back the range', (t) => {
   t.notThrows(() => fc.assert(fc.property(rangeArb, (range) => {
     assert.deepEqual(parseIpRange(formatIpRange(range.family, range.start, range.end)), range);
   })));

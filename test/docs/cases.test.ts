@@ -1,0 +1,24 @@
+// test/cases.md is the promise list; this keeps it and the test titles in step.
+import test from 'ava';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const idPattern = /\b(?:test|ipamTest|test\.serial)\(\s*[`'"]([A-Z]-(?:[A-Z]{1,2}-?)?\d+) /g;
+
+async function testFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((entry) => entry.isFile() && /\.(test|contract)\.ts$|contract\.ts$/.test(entry.name)).map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+test('D-03 every test ID is listed in test/cases.md and every listed ID names a test', async (t) => {
+  const inTitles = new Set<string>();
+  for (const file of await testFiles(path.join(root, 'test'))) {
+    for (const match of (await readFile(file, 'utf8')).matchAll(idPattern)) inTitles.add(match[1]!);
+  }
+  const cases = await readFile(path.join(root, 'test', 'cases.md'), 'utf8');
+  const listed = new Set([...cases.matchAll(/^\| ([A-Z]-[A-Z0-9-]+) \|/gm)].map((match) => match[1]!));
+  t.true(inTitles.size > 100, `found ${inTitles.size} IDs in test titles`);
+  t.deepEqual([...inTitles].filter((id) => !listed.has(id)).sort(), [], 'IDs missing from test/cases.md');
+  t.deepEqual([...listed].filter((id) => !inTitles.has(id)).sort(), [], 'IDs in test/cases.md without a test');
+});
