@@ -2,25 +2,27 @@
 //
 //   store-worker.ts <dataDir> add <poolFile> <idPrefix> <count>
 //     Prints "ready" once loaded, waits for "go" on stdin, then runs <count> real ADDs
-//     (ipamAdd, the production path) for containers <idPrefix>-0 .. <idPrefix>-<count-1>,
-//     printing "allocated <containerID> <ip>" after each one has been committed.
+//     (ipamAdd, the production path, with the invocation of fixtures.ts) for containers
+//     <idPrefix>-0 .. <idPrefix>-<count-1>, printing "allocated <containerID> <ip>" after each
+//     one has been committed.
 //     A failed ADD prints "error <code> <message>" and exits 1; success ends with "done".
 //   store-worker.ts <dataDir> lock <key>
 //     Takes acquireProcessLock(key), prints "locked", and holds it until killed.
 //   store-worker.ts <dataDir> hold
 //     Enters an update of the local store at <dataDir>, prints "locked" from inside the
 //     change and blocks there until killed: a writer stuck (or killed) mid-update.
+//   store-worker.ts <dataDir> write-big <count>
+//     Commits <count> more allocations at once (a write of megabytes), printing "writing" from
+//     inside the change and "written" once committed: something to kill in the middle of a write.
 //
-// Lock holders also exit when stdin closes, so a vanished parent leaves no holder behind.
+// "add" (until "go") and "lock" exit when stdin closes, so a vanished parent leaves no idle
+// worker behind; the others end on their own or by the parent's kill.
 import { createInterface } from 'node:readline';
 import { ipamAdd } from '../../ipam/cni/add.ts';
-import type { IpamInvocation } from '../../ipam/cni/invocation.ts';
 import { openLocalStore } from '../../ipam/store/local/local-store.ts';
 import { acquireProcessLock } from '../../ipam/store/local/process-lock.ts';
 import { asCniError } from '../../netconf/errors.ts';
-
-export const workerNetwork = 'store-test-net';
-export const workerPool = 'store-test-pool';
+import { addInvocation } from '../ipam/store/fixtures.ts';
 
 const [dataDir, mode, ...rest] = process.argv.slice(2);
 if (dataDir === undefined || mode === undefined) usage();
@@ -28,6 +30,7 @@ if (dataDir === undefined || mode === undefined) usage();
 if (mode === 'add') await add(dataDir, rest);
 else if (mode === 'lock') await lock(rest[0] ?? usage());
 else if (mode === 'hold') hold(dataDir);
+else if (mode === 'write-big') await writeBig(dataDir, Number(rest[0]));
 else usage();
 
 async function add(dir: string, [poolFile, prefix, countText]: string[]): Promise<void> {
@@ -38,7 +41,7 @@ async function add(dir: string, [poolFile, prefix, countText]: string[]): Promis
   for (let i = 0; i < count; i++) {
     const containerID = `${prefix}-${i}`;
     try {
-      const result = await ipamAdd(invocation(dir, poolFile, containerID));
+      const result = await ipamAdd(addInvocation(dir, poolFile, containerID));
       const address = result.ips?.[0]?.address.split('/')[0];
       say(`allocated ${containerID} ${address}`);
     } catch (error) {
@@ -57,7 +60,6 @@ async function lock(key: string): Promise<void> {
 }
 
 function hold(dir: string): void {
-  process.stdin.on('end', () => process.exit(0)).resume();
   void openLocalStore(dir, 5_000).update(() => {
     say('locked');
     // Block inside the change, lock held, until a signal ends the process.
@@ -66,18 +68,21 @@ function hold(dir: string): void {
   });
 }
 
-/** An ADD as the plugin would run it: one IPv4 address from the network's default pool. */
-export function invocation(dir: string, poolFile: string, containerID: string): IpamInvocation {
-  return {
-    conf: {
-      cniVersion: '1.1.0',
-      name: workerNetwork,
-      type: 'nicpool',
-      ipam: { type: 'nicpool-ipam', dataDir: dir, poolFile, defaultIPv4Pools: [workerPool], nodeName: 'node-a', lockTimeoutMs: 60_000 },
-    },
-    env: { command: 'ADD', containerId: containerID, netns: '/var/run/netns/test', ifname: 'eth0', args: '', path: [] },
-    args: {},
-  };
+async function writeBig(dir: string, count: number): Promise<void> {
+  if (!Number.isInteger(count) || count < 1) usage();
+  const added = Array.from({ length: count }, (_, i) => ({
+    ip: `10.${100 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`,
+    pool: 'big',
+    containerID: `big-${i}`,
+    ifname: 'eth0',
+    network: 'big-net',
+    allocatedAt: new Date(0).toISOString(),
+  }));
+  await openLocalStore(dir, 5_000).update((state) => {
+    say('writing');
+    return { state: { ...state, allocations: [...state.allocations, ...added] }, value: undefined };
+  });
+  say('written');
 }
 
 /** Resolves true when the parent sends `expected` on stdin, false if stdin ends first. */
@@ -86,8 +91,9 @@ function lineFromParent(expected: string): Promise<boolean> {
   return new Promise((resolve) => {
     lines.on('line', (line) => {
       if (line.trim() !== expected) return;
-      lines.close();
       resolve(true);
+      lines.close();
+      process.stdin.destroy(); // or it keeps the process alive after the last ADD
     });
     lines.on('close', () => resolve(false));
   });
@@ -99,6 +105,6 @@ function say(line: string): void {
 }
 
 function usage(): never {
-  process.stderr.write('usage: store-worker.ts <dataDir> add <poolFile> <idPrefix> <count> | lock <key> | hold\n');
+  process.stderr.write('usage: store-worker.ts <dataDir> add <poolFile> <idPrefix> <count> | lock <key> | hold | write-big <count>\n');
   process.exit(64);
 }

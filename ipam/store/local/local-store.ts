@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
@@ -9,7 +9,9 @@ import { acquireProcessLock } from './process-lock.ts';
 
 /**
  * The embedded store: one JSON file per node (dataDir/allocations.json), changed under a
- * node-wide lock and replaced atomically. Meant for the few hundred pods of one node.
+ * node-wide lock and replaced atomically. Meant for the few hundred pods of one node. File
+ * calls are synchronous: they are short, run under the lock, and spare a plugin the start-up
+ * cost of fs/promises.
  */
 export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStore {
   const file = join(dataDir, 'allocations.json');
@@ -17,7 +19,7 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
   const read = async (): Promise<StoreState> => {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      text = readFileSync(file, 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return emptyStoreState();
       throw new CniError(CniCode.IoFailure, `store: cannot read ${file}: ${(error as Error).message}`);
@@ -32,12 +34,15 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
   };
 
   const update = async <T>(change: (state: StoreState) => StoreChange<T>): Promise<T> => {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 });
-    const release = await acquireProcessLock(file, lockTimeoutMs);
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Keyed by the directory itself (device and inode), not the path: a dataDir reached through
+    // a symlink or a bind mount is the same store and must take the same lock.
+    const { dev, ino } = statSync(dataDir);
+    const release = await acquireProcessLock(`store ${dev}:${ino}`, lockTimeoutMs, file);
     try {
-      await removeOrphanTempFiles(dataDir);
+      removeOrphanTempFiles(dataDir);
       const outcome = change(await read());
-      if (outcome.state) await writeFileAtomic(file, `${JSON.stringify(outcome.state, null, 1)}\n`);
+      if (outcome.state) writeFileAtomic(file, `${JSON.stringify(outcome.state, null, 1)}\n`);
       return outcome.value;
     } finally {
       await release();
@@ -48,7 +53,13 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
 }
 
 /** Temp files of a writer killed before its rename; only ever removed under the lock. */
-async function removeOrphanTempFiles(dataDir: string): Promise<void> {
-  const names = await readdir(dataDir);
-  await Promise.all(names.filter((name) => name.endsWith('.tmp')).map((name) => unlink(join(dataDir, name)).catch(() => undefined)));
+function removeOrphanTempFiles(dataDir: string): void {
+  for (const name of readdirSync(dataDir)) {
+    if (!name.endsWith('.tmp')) continue;
+    try {
+      unlinkSync(join(dataDir, name));
+    } catch {
+      // Already gone.
+    }
+  }
 }

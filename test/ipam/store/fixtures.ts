@@ -1,5 +1,9 @@
 // Shared by the store tests and test/support/store-worker.ts: the pools the multi-process
 // tests allocate from and an ADD invocation as the plugin would build it.
+import type { ExecutionContext } from 'ava';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IpamInvocation } from '../../../ipam/cni/invocation.ts';
 import type { IPPool } from '../../../netconf/ippool.ts';
 
@@ -43,7 +47,7 @@ export const poolLarge: IPPool = {
 };
 
 /** An ADD as the plugin would run it: one IPv4 address from the network's default pool. */
-export function addInvocation(dataDir: string, poolFile: string, containerID: string, lockTimeoutMs = 60_000): IpamInvocation {
+export function addInvocation(dataDir: string, poolFile: string, containerID: string, lockTimeoutMs = 20_000): IpamInvocation {
   return {
     conf: {
       cniVersion: '1.1.0',
@@ -54,4 +58,11 @@ export function addInvocation(dataDir: string, poolFile: string, containerID: st
     env: { command: 'ADD', containerId: containerID, netns: '/var/run/netns/store-test', ifname: 'eth0', args: '', path: [] },
     args: {},
   };
+}
+
+/** A fresh directory removed when the test ends, whatever its outcome. */
+export async function tempDir(t: ExecutionContext, label: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `nicpool-${label}-`));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
 }
