@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CniCode, CniError } from './errors.ts';
 import { parseOrThrow } from './parse.ts';
 
@@ -8,14 +8,14 @@ import { parseOrThrow } from './parse.ts';
  * IgnoreUnknown=1, because Multus and runtimes add keys of their own.
  */
 export const CniArgs = z.object({
-  K8S_POD_NAMESPACE: z.string().optional(),
-  K8S_POD_NAME: z.string().optional(),
-  K8S_POD_UID: z.string().optional(),
-  K8S_POD_INFRA_CONTAINER_ID: z.string().optional(),
+  K8S_POD_NAMESPACE: z.optional(z.string()),
+  K8S_POD_NAME: z.optional(z.string()),
+  K8S_POD_UID: z.optional(z.string()),
+  K8S_POD_INFRA_CONTAINER_ID: z.optional(z.string()),
   /** Comma-separated IPs requested for this attachment (host-local's convention). */
-  IP: z.string().optional(),
+  IP: z.optional(z.string()),
   /** Comma-separated pool names, first match wins. */
-  NICPOOL_IPPOOLS: z.string().optional(),
+  NICPOOL_IPPOOLS: z.optional(z.string()),
 });
 export type CniArgs = z.infer<typeof CniArgs>;
 

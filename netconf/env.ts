@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CniCode, CniError } from './errors.ts';
 import { ContainerId, InterfaceName, NetnsPath } from './names.ts';
 import { parseOrThrow } from './parse.ts';
@@ -8,11 +8,11 @@ export type CniCommand = z.infer<typeof CniCommand>;
 
 const EnvSchema = z.object({
   CNI_COMMAND: CniCommand,
-  CNI_CONTAINERID: ContainerId.optional(),
-  CNI_NETNS: NetnsPath.optional(),
-  CNI_IFNAME: InterfaceName.optional(),
-  CNI_ARGS: z.string().optional(),
-  CNI_PATH: z.string().optional(),
+  CNI_CONTAINERID: z.optional(ContainerId),
+  CNI_NETNS: z.optional(NetnsPath),
+  CNI_IFNAME: z.optional(InterfaceName),
+  CNI_ARGS: z.optional(z.string()),
+  CNI_PATH: z.optional(z.string()),
 });
 
 /** The CNI environment of one invocation, checked for what its command needs. */

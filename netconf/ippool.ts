@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { cidrContains, parseCidr, parseIp, parseIpRange, type IpFamily } from './ip/index.ts';
 import { LabelSelector } from './label-selector.ts';
 import { ObjectName } from './names.ts';
@@ -9,8 +9,8 @@ import { Dns } from './result.ts';
  * Field names follow design §4; `fixedIPs` is the local-mode rule for pods that must keep their
  * address when re-created under the same name (see docs/design.md, "Fixed IPs").
  */
-const IpText = z.string().refine((text) => parseIp(text) !== undefined, 'is not an IPv4 or IPv6 address');
-const CidrText = z.string().refine((text) => parseCidr(text) !== undefined, 'is not a CIDR such as 10.6.0.0/24 or fd00::/64');
+const IpText = z.string().check(z.refine((text) => parseIp(text) !== undefined, 'is not an IPv4 or IPv6 address'));
+const CidrText = z.string().check(z.refine((text) => parseCidr(text) !== undefined, 'is not a CIDR such as 10.6.0.0/24 or fd00::/64'));
 
 export const PoolRoute = z.strictObject({ dst: CidrText, gw: IpText });
 
@@ -18,21 +18,21 @@ export const IPPoolSpec = z
   .strictObject({
     ipVersion: z.union([z.literal(4), z.literal(6)]),
     subnet: CidrText,
-    ips: z.array(z.string()).min(1, 'must list at least one address or range'),
-    excludeIPs: z.array(z.string()).optional(),
-    gateway: IpText.optional(),
-    routes: z.array(PoolRoute).optional(),
-    vlan: z.number().int().min(0).max(4094).optional(),
-    default: z.boolean().optional(),
-    disable: z.boolean().optional(),
-    nodeAffinity: LabelSelector.optional(),
-    namespaceAffinity: LabelSelector.optional(),
-    podAffinity: LabelSelector.optional(),
-    multusName: z.array(z.string().min(1)).optional(),
-    dns: Dns.optional(),
-    fixedIPs: z.boolean().optional(),
+    ips: z.array(z.string()).check(z.minLength(1, 'must list at least one address or range')),
+    excludeIPs: z.optional(z.array(z.string())),
+    gateway: z.optional(IpText),
+    routes: z.optional(z.array(PoolRoute)),
+    vlan: z.optional(z.int().check(z.gte(0), z.lte(4094))),
+    default: z.optional(z.boolean()),
+    disable: z.optional(z.boolean()),
+    nodeAffinity: z.optional(LabelSelector),
+    namespaceAffinity: z.optional(LabelSelector),
+    podAffinity: z.optional(LabelSelector),
+    multusName: z.optional(z.array(z.string().check(z.minLength(1)))),
+    dns: z.optional(Dns),
+    fixedIPs: z.optional(z.boolean()),
   })
-  .superRefine((spec, ctx) => {
+  .check(z.superRefine((spec, ctx) => {
     const family = spec.ipVersion;
     const subnet = parseCidr(spec.subnet);
     if (!subnet) return; // already reported by the field schema
@@ -73,15 +73,15 @@ export const IPPoolSpec = z
       if (dst && dst.family !== family) ctx.addIssue({ code: 'custom', path: ['routes', index, 'dst'], message: `is not an IPv${family} CIDR` });
       checkHost(['routes', index, 'gw'], route.gw);
     });
-  });
+  }));
 export type IPPoolSpec = z.infer<typeof IPPoolSpec>;
 
 export const IPPool = z.strictObject({
-  apiVersion: z.literal('nicpool.io/v1').optional(),
-  kind: z.literal('IPPool').optional(),
+  apiVersion: z.optional(z.literal('nicpool.io/v1')),
+  kind: z.optional(z.literal('IPPool')),
   metadata: z.looseObject({ name: ObjectName }),
   spec: IPPoolSpec,
-  status: z.looseObject({}).optional(),
+  status: z.optional(z.looseObject({})),
 });
 export type IPPool = z.infer<typeof IPPool>;
 

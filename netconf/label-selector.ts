@@ -1,23 +1,25 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** A Kubernetes LabelSelector (metav1.LabelSelector). */
 export const LabelSelector = z.strictObject({
-  matchLabels: z.record(z.string(), z.string()).optional(),
-  matchExpressions: z
-    .array(
+  matchLabels: z.optional(z.record(z.string(), z.string())),
+  matchExpressions: z.optional(
+    z.array(
       z
         .strictObject({
-          key: z.string().min(1),
+          key: z.string().check(z.minLength(1)),
           operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
-          values: z.array(z.string()).optional(),
+          values: z.optional(z.array(z.string())),
         })
         // As the API server validates it: In/NotIn need values, Exists/DoesNotExist take none.
-        .refine((term) => (term.operator === 'In' || term.operator === 'NotIn') === (term.values ?? []).length > 0, {
-          message: 'must have values for In/NotIn and none for Exists/DoesNotExist',
-          path: ['values'],
-        }),
-    )
-    .optional(),
+        .check(
+          z.refine((term) => (term.operator === 'In' || term.operator === 'NotIn') === (term.values ?? []).length > 0, {
+            message: 'must have values for In/NotIn and none for Exists/DoesNotExist',
+            path: ['values'],
+          }),
+        ),
+    ),
+  ),
 });
 export type LabelSelector = z.infer<typeof LabelSelector>;
 

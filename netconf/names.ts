@@ -1,17 +1,19 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** Container ID as the reference plugins validate it (pkg/utils.ValidateContainerID). */
 export const ContainerId = z
   .string()
-  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'is not a valid container ID (letters, digits, "_", ".", "-")');
+  .check(z.regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'is not a valid container ID (letters, digits, "_", ".", "-")'));
 
 /** Linux interface name (IFNAMSIZ 16 with the NUL): what the kernel and pkg/utils accept. */
 export const InterfaceName = z
   .string()
-  .min(1, 'is not a valid interface name (empty)')
-  .max(15, 'is not a valid interface name (longer than 15 characters)')
-  .refine((name) => name !== '.' && name !== '..', 'is not a valid interface name')
-  .refine((name) => !/[/:\s]/.test(name), 'is not a valid interface name (contains "/", ":" or whitespace)');
+  .check(
+    z.minLength(1, 'is not a valid interface name (empty)'),
+    z.maxLength(15, 'is not a valid interface name (longer than 15 characters)'),
+    z.refine((name) => name !== '.' && name !== '..', 'is not a valid interface name'),
+    z.refine((name) => !/[/:\s]/.test(name), 'is not a valid interface name (contains "/", ":" or whitespace)'),
+  );
 
 /**
  * A network namespace path. Runtimes pass /var/run/netns/<name> or /proc/<pid>/ns/net; we take
@@ -19,12 +21,16 @@ export const InterfaceName = z
  */
 export const NetnsPath = z
   .string()
-  .refine((path) => path.startsWith('/'), 'is not an absolute netns path')
-  .refine((path) => !path.split('/').includes('..'), 'must not contain ".."')
-  .refine((path) => !/[\u0000-\u001f]/.test(path), 'must not contain control characters');
+  .check(
+    z.refine((path) => path.startsWith('/'), 'is not an absolute netns path'),
+    z.refine((path) => !path.split('/').includes('..'), 'must not contain ".."'),
+    z.refine((path) => !/[\u0000-\u001f]/.test(path), 'must not contain control characters'),
+  );
 
 /** Kubernetes object name (DNS-1123 subdomain), used for pools and pod names. */
 export const ObjectName = z
   .string()
-  .max(253, 'is longer than 253 characters')
-  .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'is not a valid Kubernetes object name');
+  .check(
+    z.maxLength(253, 'is longer than 253 characters'),
+    z.regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, 'is not a valid Kubernetes object name'),
+  );

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CniResult } from './result.ts';
 
 /**
@@ -7,31 +7,31 @@ import { CniResult } from './result.ts';
  */
 export const PluginConf = z.looseObject({
   cniVersion: z.string(),
-  name: z.string().min(1, 'is empty'),
-  type: z.string().min(1, 'is empty'),
-  ipam: z.looseObject({ type: z.string() }).optional(),
-  prevResult: CniResult.optional(),
-  runtimeConfig: z
-    .looseObject({
-      ips: z.array(z.string()).optional(),
-      mac: z.string().optional(),
-    })
-    .optional(),
-  args: z
-    .looseObject({
-      cni: z.looseObject({ ips: z.array(z.string()).optional(), ippools: z.array(z.string()).optional() }).optional(),
-    })
-    .optional(),
-  'cni.dev/valid-attachments': z.array(z.looseObject({ containerID: z.string(), ifname: z.string() })).optional(),
+  name: z.string().check(z.minLength(1, 'is empty')),
+  type: z.string().check(z.minLength(1, 'is empty')),
+  ipam: z.optional(z.looseObject({ type: z.string() })),
+  prevResult: z.optional(CniResult),
+  runtimeConfig: z.optional(
+    z.looseObject({
+      ips: z.optional(z.array(z.string())),
+      mac: z.optional(z.string()),
+    }),
+  ),
+  args: z.optional(
+    z.looseObject({
+      cni: z.optional(z.looseObject({ ips: z.optional(z.array(z.string())), ippools: z.optional(z.array(z.string())) })),
+    }),
+  ),
+  'cni.dev/valid-attachments': z.optional(z.array(z.looseObject({ containerID: z.string(), ifname: z.string() }))),
 });
 export type PluginConf = z.infer<typeof PluginConf>;
 
 /** A conflist (spec §"Configuration format"), as found in /etc/cni/net.d or a NAD. */
 export const ConfList = z.looseObject({
   cniVersion: z.string(),
-  name: z.string().min(1),
-  disableCheck: z.boolean().optional(),
-  disableGC: z.boolean().optional(),
-  plugins: z.array(z.looseObject({ type: z.string().min(1) })).min(1),
+  name: z.string().check(z.minLength(1)),
+  disableCheck: z.optional(z.boolean()),
+  disableGC: z.optional(z.boolean()),
+  plugins: z.array(z.looseObject({ type: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
 });
 export type ConfList = z.infer<typeof ConfList>;

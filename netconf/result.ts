@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { compareVersions, type CniVersion } from './version.ts';
 
 /**
@@ -8,44 +8,44 @@ import { compareVersions, type CniVersion } from './version.ts';
  */
 export const ResultInterface = z.looseObject({
   name: z.string(),
-  mac: z.string().optional(),
-  mtu: z.number().int().optional(),
-  sandbox: z.string().optional(),
-  socketPath: z.string().optional(),
-  pciID: z.string().optional(),
+  mac: z.optional(z.string()),
+  mtu: z.optional(z.int()),
+  sandbox: z.optional(z.string()),
+  socketPath: z.optional(z.string()),
+  pciID: z.optional(z.string()),
 });
 
 export const ResultIp = z.looseObject({
   address: z.string(),
-  gateway: z.string().optional(),
-  interface: z.number().int().nonnegative().optional(),
-  version: z.enum(['4', '6']).optional(),
+  gateway: z.optional(z.string()),
+  interface: z.optional(z.int().check(z.nonnegative())),
+  version: z.optional(z.enum(['4', '6'])),
 });
 
 export const ResultRoute = z.looseObject({
   dst: z.string(),
-  gw: z.string().optional(),
-  mtu: z.number().int().optional(),
-  advmss: z.number().int().optional(),
-  priority: z.number().int().optional(),
-  table: z.number().int().optional(),
-  scope: z.number().int().optional(),
+  gw: z.optional(z.string()),
+  mtu: z.optional(z.int()),
+  advmss: z.optional(z.int()),
+  priority: z.optional(z.int()),
+  table: z.optional(z.int()),
+  scope: z.optional(z.int()),
 });
 
 export const Dns = z.object({
-  nameservers: z.array(z.string()).optional(),
-  domain: z.string().optional(),
-  search: z.array(z.string()).optional(),
-  options: z.array(z.string()).optional(),
+  nameservers: z.optional(z.array(z.string())),
+  domain: z.optional(z.string()),
+  search: z.optional(z.array(z.string())),
+  options: z.optional(z.array(z.string())),
 });
 export type Dns = z.infer<typeof Dns>;
 
 export const CniResult = z.looseObject({
-  cniVersion: z.string().optional(),
-  interfaces: z.array(ResultInterface).optional(),
-  ips: z.array(ResultIp).optional(),
-  routes: z.array(ResultRoute).optional(),
-  dns: Dns.optional(),
+  cniVersion: z.optional(z.string()),
+  interfaces: z.optional(z.array(ResultInterface)),
+  ips: z.optional(z.array(ResultIp)),
+  routes: z.optional(z.array(ResultRoute)),
+  dns: z.optional(Dns),
 });
 export type CniResult = z.infer<typeof CniResult>;
 export type ResultIp = z.infer<typeof ResultIp>;

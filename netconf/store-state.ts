@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from 'zod/mini';
 
 /** One IP held by one attachment (container ID + interface), the unit of allocation. */
 export const Allocation = z.object({
@@ -8,9 +8,9 @@ export const Allocation = z.object({
   ifname: z.string(),
   /** netconf `name`: CNI GC only touches its own network's allocations. */
   network: z.string(),
-  podNamespace: z.string().optional(),
-  podName: z.string().optional(),
-  podUID: z.string().optional(),
+  podNamespace: z.optional(z.string()),
+  podName: z.optional(z.string()),
+  podUID: z.optional(z.string()),
   allocatedAt: z.string(),
 });
 export type Allocation = z.infer<typeof Allocation>;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { IPPool } from '../../netconf/ippool.ts';
 import type { IpamConfig } from '../../netconf/ipam-config.ts';
@@ -11,7 +11,7 @@ import type { CompiledPool } from './compiled-pool.ts';
  * The pool file holds IPPool objects exactly as in Kubernetes: a JSON array, a JSON/YAML List
  * (`items:`), or YAML documents separated by `---`.
  */
-const PoolFile = z.union([z.array(IPPool), z.looseObject({ items: z.array(IPPool) }).transform((list) => list.items)]);
+const PoolFile = z.union([z.array(IPPool), z.pipe(z.looseObject({ items: z.array(IPPool) }), z.transform((list) => list.items))]);
 
 export async function loadPools(config: IpamConfig): Promise<Map<string, CompiledPool>> {
   const fromFile = await readPoolFile(config.poolFile);

@@ -1,11 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
 import { emptyStoreState, StoreState } from '../../../netconf/store-state.ts';
 import type { IpamStore, StoreChange } from '../store.ts';
 import { writeFileAtomic } from './atomic-file.ts';
-import { acquireProcessLock } from './process-lock.ts';
+import { acquireFileLock } from './file-lock.ts';
 
 /**
  * The embedded store: one JSON file per node (dataDir/allocations.json), changed under a
@@ -35,27 +35,30 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
 
   const update = async <T>(change: (state: StoreState) => StoreChange<T>): Promise<T> => {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    // Keyed by the directory itself (device and inode), not the path: a dataDir reached through
-    // a symlink or a bind mount is the same store and must take the same lock.
-    const { dev, ino } = statSync(dataDir);
-    const release = await acquireProcessLock(`store ${dev}:${ino}`, lockTimeoutMs, file);
+    // The lock file lives beside the data: a dataDir reached through a symlink or a bind mount
+    // is the same store and takes the same lock.
+    const release = await acquireFileLock(join(dataDir, 'allocations.lock'), lockTimeoutMs);
     try {
       removeOrphanTempFiles(dataDir);
       const outcome = change(await read());
       if (outcome.state) writeFileAtomic(file, `${JSON.stringify(outcome.state, null, 1)}\n`);
       return outcome.value;
     } finally {
-      await release();
+      release();
     }
   };
 
   return { read, update };
 }
 
-/** Temp files of a writer killed before its rename; only ever removed under the lock. */
+/**
+ * Temp files of a writer killed before its rename, and lock candidates of a waiter killed
+ * before it cleared its own; only ever removed under the lock (a live waiter whose candidate
+ * vanishes simply tries again).
+ */
 function removeOrphanTempFiles(dataDir: string): void {
   for (const name of readdirSync(dataDir)) {
-    if (!name.endsWith('.tmp')) continue;
+    if (!name.endsWith('.tmp') && !name.endsWith('.cand')) continue;
     try {
       unlinkSync(join(dataDir, name));
     } catch {

@@ -262,7 +262,7 @@ test('S-23 a lock timeout is CniError 11 naming the lock key, after the timeout 
   await other();
 });
 
-test('S-24 a writer killed -9 inside its update blocks others (code 11 naming the file) only until it dies; the state is intact', async (t) => {
+test('S-24 a writer killed -9 inside its update blocks others (code 11 naming the lock file and its holder) only until it dies; the state is intact', async (t) => {
   const { dataDir } = await setup(t, poolLarge);
   const committed = withAllocations(emptyStoreState(), [allocation(0), allocation(1)]);
   await openLocalStore(dataDir, 1_000).update(() => ({ state: committed, value: undefined }));
@@ -278,7 +278,7 @@ test('S-24 a writer killed -9 inside its update blocks others (code 11 naming th
     { instanceOf: CniError },
   );
   t.is((busy as CniError).code, CniCode.TryAgainLater);
-  t.true(busy?.message.includes(join(await realpath(dataDir), 'allocations.json')), busy?.message);
+  t.true(busy?.message.includes(join(dataDir, 'allocations.lock')), busy?.message);
   t.false(changeRan);
 
   holder.kill();
@@ -295,12 +295,18 @@ test.serial('S-25 a writer killed -9 in the middle of writing the file leaves th
   const old = withAllocations(emptyStoreState(), [allocation(0), allocation(1)]);
   await openLocalStore(dataDir, 1_000).update(() => ({ state: old, value: undefined }));
 
-  // The first change in the directory (a temp file appearing, or the file itself changing) is
-  // the write beginning: kill the writer right then, deep inside a write of ~20 MB.
+  // The first change to the data (a temp file appearing, or the file itself changing; not the
+  // lock) is the write beginning: kill the writer right then, deep inside a write of ~20 MB.
   const watcher = watch(dataDir);
   t.teardown(() => watcher.close());
   const writer = startWorker(t, [dataDir, 'write-big', '100000']);
-  watcher.once('change', () => writer.kill());
+  const onChange = (_event: string, name: string | Buffer | null) => {
+    const file = String(name);
+    if (!file.endsWith('.tmp') && file !== 'allocations.json') return;
+    watcher.off('change', onChange);
+    writer.kill();
+  };
+  watcher.on('change', onChange);
   const result = await writer.exited;
   t.is(result.signal, 'SIGKILL', `the writer ended on its own: ${writer.lines.join(' | ')} ${writer.stderr()}`);
   t.true(writer.lines.includes('writing'));
