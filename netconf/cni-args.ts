@@ -16,6 +16,8 @@ export const CniArgs = z.object({
   IP: z.optional(z.string()),
   /** Comma-separated pool names, first match wins. */
   NICPOOL_IPPOOLS: z.optional(z.string()),
+  /** The pod NIC that keeps the default route (the pod's ipam.nicpool.io/default-route-nic). */
+  NICPOOL_DEFAULT_ROUTE_NIC: z.optional(z.string()),
 });
 export type CniArgs = z.infer<typeof CniArgs>;
 

@@ -15,6 +15,7 @@ export const PluginConf = z.looseObject({
     z.looseObject({
       ips: z.optional(z.array(z.string())),
       mac: z.optional(z.string()),
+      defaultRouteNic: z.optional(z.string()),
     }),
   ),
   args: z.optional(

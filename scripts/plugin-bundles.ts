@@ -3,6 +3,7 @@
 /** Plugin name (the file the runtime execs) → entry source. */
 export const pluginEntries: Record<string, string> = {
   'nicpool-ipam': 'plugins/ipam/main.ts',
+  'nicpool-router': 'plugins/router/main.ts',
 };
 
 /**

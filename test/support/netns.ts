@@ -186,3 +186,8 @@ export class Lab {
     if (errors.length > 0) throw new AggregateError(errors, `Lab cleanup: ${errors.length} step(s) failed`);
   }
 }
+
+/** Sets a sysctl inside a namespace (procps' sysctl, argv only). */
+export async function sysctlIn(ns: string, key: string, value: string): Promise<void> {
+  await execa('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
+}

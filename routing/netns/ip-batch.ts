@@ -1,0 +1,31 @@
+import { CniCode, CniError } from '../../netconf/errors.ts';
+import { runCommand } from './run-command.ts';
+
+/** One iproute2 command as argv words, e.g. ['route', 'replace', '10.0.0.0/24', 'dev', 'net1']. */
+export type IpCommand = readonly string[];
+
+// `ip -batch` splits lines on whitespace and treats quotes and '#' specially, so a word that
+// carried any of those could smuggle in another command. Words come from validated IPs, CIDRs
+// and interface names; this is the last line of defence.
+const safeWord = /^[A-Za-z0-9_.:/@%+-]+$/;
+
+/**
+ * Runs commands in one `ip -batch` process inside a network namespace (entered with nsenter;
+ * none = the current one). `family` is needed by `rule` commands, which cannot infer it.
+ * With `json`, returns each command's parsed `ip -j` output, in order.
+ */
+export async function runIpBatch(netns: string | undefined, commands: readonly IpCommand[], options: { family?: 4 | 6; json?: boolean } = {}): Promise<unknown[]> {
+  if (commands.length === 0) return [];
+  for (const word of commands.flat()) {
+    if (!safeWord.test(word)) throw new CniError(CniCode.InvalidConfig, `refusing iproute2 word ${JSON.stringify(word)}`);
+  }
+  const ipArgs = [...(options.family ? [`-${options.family}`] : []), ...(options.json ? ['-j'] : []), '-batch', '-'];
+  const [file, args] = netns === undefined ? ['ip', ipArgs] : ['nsenter', [`--net=${netns}`, '--', 'ip', ...ipArgs]];
+  const result = await runCommand(file, args, `${commands.map((words) => words.join(' ')).join('\n')}\n`);
+  if (result.exitCode !== 0) {
+    const where = netns === undefined ? 'the node' : netns;
+    throw new CniError(CniCode.IoFailure, `ip -batch in ${where} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, commands.map((words) => words.join(' ')).join('; '));
+  }
+  if (!options.json) return [];
+  return result.stdout.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as unknown);
+}

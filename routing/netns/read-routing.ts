@@ -1,0 +1,38 @@
+import * as z from 'zod/mini';
+import type { IpFamily } from '../../netconf/ip/index.ts';
+import { IpLink, IpNeighbor, IpRoute, IpRule } from '../../netconf/iproute.ts';
+import { emptyRouting, type RoutingState } from '../plan/model.ts';
+import { runIpBatch } from './ip-batch.ts';
+import { neighborFromIp, routeFromIp, ruleFromIp } from './normalize.ts';
+
+/** Links with their addresses, plus every rule, route and neighbour of the given families. */
+export interface NetnsView {
+  links: IpLink[];
+  routing: RoutingState;
+}
+
+/** Reads a namespace with one `ip -j -batch` per family (rules cannot infer the family). */
+export async function readNetns(netns: string | undefined, families: readonly IpFamily[]): Promise<NetnsView> {
+  const view: NetnsView = { links: [], routing: emptyRouting() };
+  for (const family of families) {
+    const [addrs, rules, routes, neighbors] = await runIpBatch(netns, [['addr', 'show'], ['rule', 'show'], ['route', 'show', 'table', 'all'], ['neigh', 'show']], { family, json: true });
+    if (family === families[0]) view.links = z.array(IpLink).parse(addrs);
+    else mergeAddresses(view.links, z.array(IpLink).parse(addrs));
+    view.routing.rules.push(...keep(z.array(IpRule).parse(rules).map((rule) => ruleFromIp(family, rule))));
+    view.routing.routes.push(...keep(z.array(IpRoute).parse(routes).map((route) => routeFromIp(family, route))));
+    view.routing.neighbors.push(...keep(z.array(IpNeighbor).parse(neighbors).map((neighbor) => neighborFromIp(family, neighbor))));
+  }
+  return view;
+}
+
+function mergeAddresses(links: IpLink[], more: IpLink[]): void {
+  for (const link of more) {
+    const known = links.find((candidate) => candidate.ifindex === link.ifindex);
+    if (known) known.addr_info = [...(known.addr_info ?? []), ...(link.addr_info ?? [])];
+    else links.push(link);
+  }
+}
+
+function keep<T>(values: Array<T | undefined>): T[] {
+  return values.filter((value): value is T => value !== undefined);
+}

@@ -1,0 +1,51 @@
+import type { CniArgs } from '../../netconf/cni-args.ts';
+import type { CniEnv } from '../../netconf/env.ts';
+import { CniCode, CniError } from '../../netconf/errors.ts';
+import { canonicalIp, type IpFamily } from '../../netconf/ip/index.ts';
+import { InterfaceName } from '../../netconf/names.ts';
+import type { PluginConf } from '../../netconf/netconf.ts';
+import { parseOrThrow } from '../../netconf/parse.ts';
+import { RouterConfig } from '../../netconf/router-config.ts';
+import type { RoutingState } from '../plan/model.ts';
+import { nicFromResult } from '../plan/nic-addresses.ts';
+import { planRouter } from '../plan/router-plan.ts';
+import { tableFor } from '../plan/table-for.ts';
+
+export interface RouterInvocation {
+  conf: PluginConf;
+  env: CniEnv;
+  args: CniArgs;
+}
+
+/** Everything the router's verbs share: which NIC, its table and priority, and the plan. */
+export interface RouterSetup {
+  ifname: string;
+  netns: string | undefined;
+  table: number;
+  rulePriority: number;
+  isDefaultRouteNic: boolean;
+  plan: RoutingState;
+  families: IpFamily[];
+}
+
+export function routerSetup(inv: RouterInvocation): RouterSetup {
+  const config = parseOrThrow(RouterConfig, inv.conf);
+  const ifname = inv.env.ifname ?? '';
+  const defaultRouteNic = parseOrThrow(InterfaceName, inv.args.NICPOOL_DEFAULT_ROUTE_NIC ?? inv.conf.runtimeConfig?.defaultRouteNic ?? config.defaultRouteNic ?? 'eth0', { root: 'defaultRouteNic' });
+  const gateways = {
+    ...(config.gateways?.ipv4 !== undefined && { 4: gateway(config.gateways.ipv4, 'gateways.ipv4') }),
+    ...(config.gateways?.ipv6 !== undefined && { 6: gateway(config.gateways.ipv6, 'gateways.ipv6') }),
+  };
+  const nic = nicFromResult(inv.conf.prevResult ?? {}, ifname, gateways);
+  const table = tableFor(ifname, config.tableBase);
+  const isDefaultRouteNic = ifname === defaultRouteNic;
+  const plan = planRouter({ ifname, nic, isDefaultRouteNic, table, rulePriority: config.rulePriority });
+  const families = ([4, 6] as const).filter((family) => nic.addresses.some((address) => address.family === family));
+  return { ifname, netns: inv.env.netns, table, rulePriority: config.rulePriority, isDefaultRouteNic, plan, families };
+}
+
+function gateway(text: string, key: string): string {
+  const ip = canonicalIp(text);
+  if (ip === undefined) throw new CniError(CniCode.InvalidConfig, `${key}: ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
+  return ip;
+}
