@@ -19,6 +19,8 @@ export const CniCode = {
   NoPoolMatched: 101,
   IpUnavailable: 102,
   CheckFailed: 103,
+  IpConflict: 110,
+  GatewayUnreachable: 111,
   Internal: 199,
 } as const;
 

@@ -4,6 +4,7 @@
 export const pluginEntries: Record<string, string> = {
   'nicpool-ipam': 'plugins/ipam/main.ts',
   'nicpool-router': 'plugins/router/main.ts',
+  'nicpool-coordinator': 'plugins/coordinator/main.ts',
 };
 
 /**

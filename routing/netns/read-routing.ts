@@ -11,13 +11,19 @@ export interface NetnsView {
   routing: RoutingState;
 }
 
-/** Reads a namespace with one `ip -j -batch` per family (rules cannot infer the family). */
+/**
+ * Reads a namespace with one `ip -j -batch` per family (rules cannot infer the family). Links
+ * come from `link show` (a family-filtered `addr show` omits MACs and address-less links);
+ * each family's `addr show` adds its addresses.
+ */
 export async function readNetns(netns: string | undefined, families: readonly IpFamily[]): Promise<NetnsView> {
   const view: NetnsView = { links: [], routing: emptyRouting() };
-  for (const family of families) {
-    const [addrs, rules, routes, neighbors] = await runIpBatch(netns, [['addr', 'show'], ['rule', 'show'], ['route', 'show', 'table', 'all'], ['neigh', 'show']], { family, json: true });
-    if (family === families[0]) view.links = z.array(IpLink).parse(addrs);
-    else mergeAddresses(view.links, z.array(IpLink).parse(addrs));
+  for (const [index, family] of families.entries()) {
+    const queries = [...(index === 0 ? [['link', 'show']] : []), ['addr', 'show'], ['rule', 'show'], ['route', 'show', 'table', 'all'], ['neigh', 'show']];
+    const outputs = await runIpBatch(netns, queries, { family, json: true });
+    if (index === 0) view.links = z.array(IpLink).parse(outputs.shift());
+    const [addrs, rules, routes, neighbors] = outputs;
+    mergeAddresses(view.links, z.array(IpLink).parse(addrs));
     view.routing.rules.push(...keep(z.array(IpRule).parse(rules).map((rule) => ruleFromIp(family, rule))));
     view.routing.routes.push(...keep(z.array(IpRoute).parse(routes).map((route) => routeFromIp(family, route))));
     view.routing.neighbors.push(...keep(z.array(IpNeighbor).parse(neighbors).map((neighbor) => neighborFromIp(family, neighbor))));
@@ -25,11 +31,10 @@ export async function readNetns(netns: string | undefined, families: readonly Ip
   return view;
 }
 
-function mergeAddresses(links: IpLink[], more: IpLink[]): void {
-  for (const link of more) {
+function mergeAddresses(links: IpLink[], withAddresses: IpLink[]): void {
+  for (const link of withAddresses) {
     const known = links.find((candidate) => candidate.ifindex === link.ifindex);
     if (known) known.addr_info = [...(known.addr_info ?? []), ...(link.addr_info ?? [])];
-    else links.push(link);
   }
 }
 

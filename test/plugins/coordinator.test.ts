@@ -1,0 +1,85 @@
+// nicpool-coordinator in the routing lab: the veth pod⇄node, with nicpool-router after it —
+// the full chain of design §1. Needs root.
+import test, { type ExecutionContext } from 'ava';
+import { assertRoot, ipJson, Lab, linkExists } from '../support/netns.ts';
+import { pings, tcpExchange } from '../support/probes.ts';
+import { buildRoutingLab, loadTopology, type ChainOptions, type RoutingLab } from '../support/routing-lab.ts';
+import { hostVethName } from '../../routing/plan/veth-identity.ts';
+
+const topology = loadTopology();
+const fullChain: ChainOptions = { coordinator: { serviceCidrs: topology.node.serviceCidrs } };
+const twoNics = { eth0: 'A', net1: 'B' };
+
+async function routingLab(t: ExecutionContext): Promise<RoutingLab> {
+  assertRoot('coordinator.test.ts');
+  const lab = new Lab();
+  t.teardown(() => lab.cleanup());
+  return buildRoutingLab(lab);
+}
+
+test('K-01 the pod reaches every node IP and a Service IP over the veth (TCP, IPv4 and IPv6)', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', twoNics, fullChain);
+  const targets = [...topology.node.nics.flatMap((nic) => [nic.ipv4, nic.ipv6]), topology.node.serviceIps.ipv4, topology.node.serviceIps.ipv6];
+  for (const ip of targets) t.true(await tcpExchange(lab.node.name, pod.netns.name, ip), `pod → ${ip}`);
+});
+
+test('K-02 the node reaches every pod address (ping and TCP), though macvlan hides the pod from its parent', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', twoNics, fullChain);
+  for (const ip of Object.values(pod.addresses).flatMap((a) => [a.ipv4, a.ipv6])) {
+    t.true(await pings(lab.node.name, ip), `node ping ${ip}`);
+    t.true(await tcpExchange(pod.netns.name, lab.node.name, ip), `node TCP ${ip}`);
+  }
+});
+
+test('K-03 with the full chain the client still reaches both pod addresses (the router and the coordinator agree)', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', twoNics, fullChain);
+  for (const ip of Object.values(pod.addresses).flatMap((a) => [a.ipv4, a.ipv6])) t.true(await pings(lab.client.name, ip), `client → ${ip}`);
+});
+
+test('K-04 the result is prevResult plus the node end of the veth, with no sandbox', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', { eth0: 'A' }, fullChain);
+  const result = (pod.outcomes.eth0!.ok ? pod.outcomes.eth0!.result : {}) as { interfaces: Array<{ name: string; sandbox?: string }> };
+  const host = hostVethName(pod.containerID);
+  t.deepEqual(result.interfaces.map((iface) => [iface.name, iface.sandbox !== undefined]), [['eth0', true], [host, false]]);
+});
+
+test('K-05 CHECK passes after ADD and names a missing node route; DEL removes the veth, the node routes and rule, the pod rules; DEL again succeeds', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', twoNics, fullChain);
+  const checked = await lab.check(pod, fullChain);
+  t.true(checked.every((outcome) => outcome.ok), JSON.stringify(checked));
+  const host = hostVethName(pod.containerID);
+  await ipJson(lab.node.name, ['route', 'del', `${pod.addresses.net1!.ipv4}/32`, 'table', '500']);
+  const drift = await lab.check(pod, fullChain);
+  t.deepEqual(drift.map((outcome) => (outcome.ok ? 'ok' : outcome.error.msg)), ['ok', `net1: missing node route ${pod.addresses.net1!.ipv4}/32 dev ${host} table 500`]);
+
+  t.true((await lab.detach(pod, fullChain)).every((outcome) => outcome.ok));
+  t.false(await linkExists(lab.node.name, host));
+  t.false(await linkExists(pod.netns.name, 'veth-node'));
+  const nodeRules = (await ipJson(lab.node.name, ['-4', 'rule', 'show'])) as Array<{ table?: string }>;
+  t.false(nodeRules.some((rule) => rule.table === '500'), 'node rule removed with the last pod');
+  const podRules = (await ipJson(pod.netns.name, ['-4', 'rule', 'show'])) as Array<{ priority: number }>;
+  t.false(podRules.some((rule) => rule.priority === 900 || rule.priority === 1000), 'pod rules removed');
+  t.true((await lab.detach(pod, fullChain)).every((outcome) => outcome.ok), 'second DEL');
+});
+
+test('K-06 an address already answered for on the network fails ADD with code 110 and leaves no veth behind', async (t) => {
+  const lab = await routingLab(t);
+  // Someone else (the router) already holds the address the pool hands out first.
+  await ipJson(lab.router.name, ['addr', 'add', '10.10.0.100/24', 'dev', 'r-A']);
+  const error = await lab.attach('web-0', { eth0: 'A' }, { coordinator: { detectIPConflict: true } }).catch((thrown: unknown) => thrown as Error);
+  t.regex(String(error), /"code":110,"msg":"eth0: 10\.10\.0\.100 is already in use on the network/);
+  const links = (await ipJson(lab.node.name, ['link', 'show'])) as Array<{ ifname: string }>;
+  t.false(links.some((link) => /^np[0-9a-f]{8}$/.test(link.ifname)), 'no veth left on the node');
+});
+
+test('K-07 a gateway that does not answer fails ADD with code 111', async (t) => {
+  const lab = await routingLab(t);
+  await ipJson(lab.router.name, ['link', 'set', 'r-A', 'down']);
+  const error = await lab.attach('web-0', { eth0: 'A' }, { coordinator: { detectGateway: true } }).catch((thrown: unknown) => thrown as Error);
+  t.regex(String(error), /"code":111,"msg":"eth0: gateway 10\.10\.0\.1 does not answer"/);
+});
