@@ -16,7 +16,7 @@ test('U-RT-02 the trailing number is added to any base', (t) => {
   t.is(tableFor('net12', 5000), 5012);
 });
 
-test('U-RT-03 only digits at the end count: digits inside a name hash, a name ending in digits does not', (t) => {
+test('U-RT-03 only trailing digits count: ens1f0 is base + 0, eth0a and net1x hash', (t) => {
   // "ens1f0" ends in 0, like eth0 (the trailing number is all that is read).
   t.is(tableFor('ens1f0', 100), 100);
   t.is(tableFor('eth0a', 100), 591);
