@@ -13,6 +13,7 @@ export const CoordinatorConfig = z.strictObject({
   prevResult: z.optional(z.unknown()),
   runtimeConfig: z.optional(z.unknown()),
   args: z.optional(z.unknown()),
+  dns: z.optional(z.unknown()),
   /** The pod end of the veth to the node. */
   podVethName: z._default(InterfaceName, 'veth-node'),
   /** Service CIDRs, reached through the node (kube-proxy). */

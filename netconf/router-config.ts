@@ -15,6 +15,7 @@ export const RouterConfig = z.strictObject({
   prevResult: z.optional(z.unknown()),
   runtimeConfig: z.optional(z.unknown()),
   args: z.optional(z.unknown()),
+  dns: z.optional(z.unknown()),
   /** The pod NIC that keeps its routes in `main` (default eth0); a pod's own choice overrides it. */
   defaultRouteNic: z.optional(InterfaceName),
   /** Table of a NIC = tableBase + the NIC name's trailing number (net1 → 101), see design §8. */

@@ -47,7 +47,7 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
     await undoAdd(created ? input.hostVeth : undefined, addedOnNode).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
     throw error;
   }
-  if (setup.config.announce) await announce(netns, setup.ifname, setup.addresses, inv.log);
+  if (setup.config.announce) announce(netns, setup.ifname, setup.addresses, inv.log);
   return withHostInterface(prevResult, input.hostVeth, input.hostMac);
 }
 

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import type { NicAddress } from '../plan/nic-addresses.ts';
 import { runCommand } from '../netns/run-command.ts';
@@ -12,7 +13,7 @@ function inPod(netns: string, argv: string[]): Promise<{ exitCode: number }> {
 export async function assertNoConflict(netns: string, ifname: string, addresses: NicAddress[]): Promise<void> {
   for (const { family, ip } of addresses) {
     if (family !== 4) continue; // IPv6 has the kernel's own DAD
-    const probe = await inPod(netns, ['arping', '-D', '-q', '-c', '2', '-w', '2', '-I', ifname, ip]);
+    const probe = await inPod(netns, ['arping', '-D', '-q', '-c', '1', '-w', '1', '-I', ifname, ip]);
     if (probe.exitCode === 1) throw new CniError(CniCode.IpConflict, `${ifname}: ${ip} is already in use on the network (another host answered ARP)`);
   }
 }
@@ -27,11 +28,15 @@ export async function assertGatewaysReachable(netns: string, ifname: string, add
   }
 }
 
-/** Gratuitous ARP for the NIC's IPv4, so neighbours drop stale entries of a previous holder. */
-export async function announce(netns: string, ifname: string, addresses: NicAddress[], log: (message: string) => void): Promise<void> {
+/**
+ * Gratuitous ARP for the NIC's IPv4, so neighbours drop stale entries of a previous holder.
+ * Sent in the background: arping lingers a second after sending, which ADD need not wait for.
+ */
+export function announce(netns: string, ifname: string, addresses: NicAddress[], log: (message: string) => void): void {
   for (const { family, ip } of addresses) {
     if (family !== 4) continue;
-    const sent = await inPod(netns, ['arping', '-U', '-q', '-c', '1', '-I', ifname, ip]).catch(() => ({ exitCode: -1 }));
-    if (sent.exitCode !== 0) log(`gratuitous ARP for ${ip} on ${ifname} not sent (arping exit ${sent.exitCode})`);
+    const child = spawn('nsenter', [`--net=${netns}`, '--', 'arping', '-U', '-q', '-c', '1', '-I', ifname, ip], { detached: true, stdio: 'ignore' });
+    child.on('error', (error) => log(`gratuitous ARP for ${ip} on ${ifname} not sent: ${error.message}`));
+    child.unref();
   }
 }

@@ -33,7 +33,8 @@ export function routeFromIp(family: IpFamily, route: IpRoute): RouteSpec | undef
 }
 
 export function ruleFromIp(family: IpFamily, rule: IpRule): RuleSpec | undefined {
-  const table = tableOf(rule.table);
+  // No table: a blackhole/unreachable/goto rule, never one of ours.
+  const table = rule.table === undefined ? undefined : tableOf(rule.table);
   if (table === undefined) return undefined;
   const from = rule.src === undefined || rule.src === 'all' ? undefined : cidrText(family, rule.src, rule.srclen);
   const to = rule.dst === undefined || rule.dst === 'all' ? undefined : cidrText(family, rule.dst, rule.dstlen);

@@ -1,3 +1,4 @@
+import { cidrContains, parseCidr, parseIp } from '../../netconf/ip/index.ts';
 import type { RoutingState, RouteSpec, RuleSpec } from './model.ts';
 import type { NicView } from './nic-addresses.ts';
 
@@ -23,17 +24,24 @@ export function planRouter(input: RouterPlanInput): RoutingState {
     const family = address.family;
     const defaultDst = family === 4 ? '0.0.0.0/0' : '::/0';
     if (input.isDefaultRouteNic) {
-      if (address.gateway) routes.push({ family, table: 'main', dst: defaultDst, via: address.gateway, dev: ifname });
+      if (address.gateway) routes.push({ family, table: 'main', dst: defaultDst, dev: ifname, ...via(address.gateway, address.subnet) });
       continue;
     }
     routes.push({ family, table, dst: address.subnet, dev: ifname, scope: 'link', src: address.ip });
-    if (address.gateway) routes.push({ family, table, dst: defaultDst, via: address.gateway, dev: ifname });
+    if (address.gateway) routes.push({ family, table, dst: defaultDst, dev: ifname, ...via(address.gateway, address.subnet) });
     for (const route of nic.routes.filter((r) => r.family === family)) {
-      routes.push({ family, table, dst: route.dst, dev: ifname, ...(route.via && { via: route.via }) });
+      routes.push({ family, table, dst: route.dst, dev: ifname, ...(route.via && via(route.via, address.subnet)) });
     }
     rules.push({ family, priority: input.rulePriority, from: `${address.ip}/${family === 4 ? 32 : 128}`, table });
   }
   return { routes: dedupe(routes, (r) => `${r.family} ${r.table} ${r.dst}`), rules, neighbors: [] };
+}
+
+/** A next hop; `onlink` when it lies outside the NIC's subnet (a /32 address, a remote gateway). */
+function via(gateway: string, subnet: string): { via: string; onlink?: true } {
+  const cidr = parseCidr(subnet);
+  const ip = parseIp(gateway);
+  return cidr && ip && cidrContains(cidr, ip) ? { via: gateway } : { via: gateway, onlink: true };
 }
 
 function dedupe<T>(values: T[], key: (value: T) => string): T[] {

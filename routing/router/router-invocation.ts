@@ -1,7 +1,7 @@
 import type { CniArgs } from '../../netconf/cni-args.ts';
 import type { CniEnv } from '../../netconf/env.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
-import { canonicalIp, type IpFamily } from '../../netconf/ip/index.ts';
+import { formatIp, parseIp, type IpFamily } from '../../netconf/ip/index.ts';
 import { InterfaceName } from '../../netconf/names.ts';
 import type { PluginConf } from '../../netconf/netconf.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
@@ -33,8 +33,8 @@ export function routerSetup(inv: RouterInvocation): RouterSetup {
   const ifname = inv.env.ifname ?? '';
   const defaultRouteNic = parseOrThrow(InterfaceName, inv.args.NICPOOL_DEFAULT_ROUTE_NIC ?? inv.conf.runtimeConfig?.defaultRouteNic ?? config.defaultRouteNic ?? 'eth0', { root: 'defaultRouteNic' });
   const gateways = {
-    ...(config.gateways?.ipv4 !== undefined && { 4: gateway(config.gateways.ipv4, 'gateways.ipv4') }),
-    ...(config.gateways?.ipv6 !== undefined && { 6: gateway(config.gateways.ipv6, 'gateways.ipv6') }),
+    ...(config.gateways?.ipv4 !== undefined && { 4: gateway(config.gateways.ipv4, 4) }),
+    ...(config.gateways?.ipv6 !== undefined && { 6: gateway(config.gateways.ipv6, 6) }),
   };
   const nic = nicFromResult(inv.conf.prevResult ?? {}, ifname, gateways);
   const table = tableFor(ifname, config.tableBase);
@@ -44,8 +44,8 @@ export function routerSetup(inv: RouterInvocation): RouterSetup {
   return { ifname, netns: inv.env.netns, table, rulePriority: config.rulePriority, isDefaultRouteNic, plan, families };
 }
 
-function gateway(text: string, key: string): string {
-  const ip = canonicalIp(text);
-  if (ip === undefined) throw new CniError(CniCode.InvalidConfig, `${key}: ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
-  return ip;
+function gateway(text: string, family: IpFamily): string {
+  const ip = parseIp(text);
+  if (ip?.family !== family) throw new CniError(CniCode.InvalidConfig, `gateways.ipv${family}: ${JSON.stringify(text)} is not an IPv${family} address`);
+  return formatIp(ip);
 }

@@ -4,7 +4,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const idPattern = /\b(?:test|ipamTest|test\.serial)\(\s*[`'"]([A-Z]-(?:[A-Z]{1,2}-?)?\d+) /g;
+const idPattern = /\b(?:test|ipamTest|test\.serial|test\.failing)\(\s*[`'"]([A-Z]-(?:[A-Z]{1,2}-?)?\d+) /g;
 
 async function testFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });

@@ -49,7 +49,7 @@ test('U-RT-05 every hashed name lands inside base + 100 … base + 999', (t) => 
 // share a table: the second one's `route replace default` overwrites the first one's, and DEL
 // of either removes every route of the shared table. The doc comment promises "base + the
 // name's trailing number".
-test.failing('U-RT-06 net23 and net123 get different tables', (t) => {
+test('U-RT-06 net23 and net123 get different tables', (t) => {
   t.not(tableFor('net123', 100), tableFor('net23', 100));
   t.not(tableFor('eth100', 100), tableFor('eth0', 100));
 });
@@ -61,7 +61,7 @@ test.failing('U-RT-06 net23 and net123 get different tables', (t) => {
 // default route then lands in main (replacing the pod's default) or in local (consulted before
 // everything), and `ip -j` reads these tables back as "default"/"main"/"local", which
 // normalize.ts drops, so CHECK always fails and re-ADD's `rule add` fails with EEXIST.
-test.failing('U-RT-07 no NIC name maps to the reserved tables 253, 254, 255', (t) => {
+test('U-RT-07 no NIC name maps to the reserved tables 253, 254, 255', (t) => {
   const reserved = [253, 254, 255];
   for (const name of ['netgr', 'netbh', 'nettm']) t.false(reserved.includes(tableFor(name, 100)), `${name} → ${tableFor(name, 100)}`);
   for (const name of ['net53', 'net54', 'net55']) t.false(reserved.includes(tableFor(name, 200)), `${name} at base 200 → ${tableFor(name, 200)}`);

@@ -1,0 +1,45 @@
+// ADD+DEL of the full chain (macvlan + nicpool-ipam + nicpool-coordinator + nicpool-router)
+// against macvlan + host-local + sbr, and each meta plugin's own cost (the chain with it minus
+// the chain without it), interleaved in one lab so every variant sees the same machine.
+import path from 'node:path';
+import { runChain } from '../test/support/cni-runner.ts';
+import { createIpamNode } from '../test/support/ipam-lab.ts';
+import type { Lab } from '../test/support/netns.ts';
+import { summarize, timed } from './stats.ts';
+import type { LatencyRow } from './ipam-latency.ts';
+
+const pool = { name: 'chain', spec: { ipVersion: 4, subnet: '10.92.0.0/16', ips: ['10.92.0.10-10.92.255.200'], gateway: '10.92.0.1', default: true } };
+
+export async function measureChainLatency(lab: Lab, iterations: number): Promise<LatencyRow[]> {
+  const node = await createIpamNode(lab, [pool]);
+  const pod = await node.pod();
+  const macvlanIpam = node.conflist('1.0.0') as { plugins: object[] };
+  const withCoordinator = { ...macvlanIpam, name: `${node.network}-c`, plugins: [...macvlanIpam.plugins, { type: 'nicpool-coordinator', serviceCidrs: ['10.96.0.0/16'] }] };
+  const fullChain = { ...withCoordinator, name: `${node.network}-cr`, plugins: [...withCoordinator.plugins, { type: 'nicpool-router' }] };
+  const hostLocalSbr = {
+    cniVersion: '1.0.0',
+    name: 'bench-sbr',
+    plugins: [
+      { type: 'macvlan', master: 'm0', mode: 'bridge', ipam: { type: 'host-local', ranges: [[{ subnet: '10.93.0.0/16', gateway: '10.93.0.1' }]], dataDir: path.join(node.dir, 'host-local') } },
+      { type: 'sbr' },
+    ],
+  };
+  const chains = {
+    'macvlan + nicpool-ipam': macvlanIpam,
+    '  + nicpool-coordinator': withCoordinator,
+    '  + nicpool-router (full chain)': fullChain,
+    'macvlan + host-local + sbr': hostLocalSbr,
+  };
+  const samples = new Map<string, number[]>();
+  const record = (what: string, ms: number) => samples.set(what, [...(samples.get(what) ?? []), ms]);
+  for (let i = -3; i < iterations; i++) {
+    for (const [name, conflist] of Object.entries(chains)) {
+      // Different ifnames per chain: sbr and our router number tables differently.
+      const call = { conflist, containerID: `chain-${i + 3}`, netns: pod.path, ifname: 'net1', cacheDir: node.cacheDir, runnerNetns: node.node.name };
+      const add = await timed(() => runChain('ADD', call));
+      const del = await timed(() => runChain('DEL', call));
+      if (i >= 0) record(`net1 ADD+DEL ${name}`, add + del);
+    }
+  }
+  return [...samples].map(([what, values]) => ({ what, ...summarize(values) }));
+}
