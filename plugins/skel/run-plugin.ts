@@ -31,6 +31,9 @@ export interface PluginHandlers {
 export async function runPlugin(name: string, handlers: PluginHandlers): Promise<void> {
   const log = (message: string) => writeStderr(`${name}: ${message}\n`);
   let stdin: string | undefined;
+  // An error no handler could catch (an event emitter's) still ends as a CNI error, never a
+  // stack trace where the runtime expects JSON.
+  process.once('uncaughtException', (error) => fail(error));
   try {
     const env = parseCniEnv(process.env);
     if (env.command === 'VERSION') return print(versionOutput());
@@ -50,6 +53,10 @@ export async function runPlugin(name: string, handlers: PluginHandlers): Promise
         return await handlers.status(input);
     }
   } catch (thrown) {
+    fail(thrown);
+  }
+
+  function fail(thrown: unknown): void {
     const error = asCniError(thrown);
     if (error.code === CniCode.Internal && thrown instanceof Error) log(thrown.stack ?? thrown.message);
     log(`error ${error.code}: ${error.message}`);

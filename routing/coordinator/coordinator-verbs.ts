@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import type { CniResult } from '../../netconf/result.ts';
 import { createEntries, removeEntries } from '../netns/apply.ts';
-import { runIpBatch } from '../netns/ip-batch.ts';
+import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
 import { readNetns } from '../netns/read-routing.ts';
 import { planNodeSide, planPodSide } from '../plan/coordinator-plan.ts';
 import { describeEntries, missingEntries, presentEntries } from '../plan/diff.ts';
@@ -24,23 +24,21 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
   const setup = coordinatorSetup(inv);
   const netns = required(setup.netns);
   const node = await readNetns(undefined, bothFamilies);
-  const input = setup.plan(node.links);
   const pod = await readNetns(netns, bothFamilies);
+  const input = setup.plan(node.links);
   const created = !pod.links.some((link) => link.ifname === input.podVeth);
-  if (created) {
-    await runIpBatch(netns, [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]);
-  }
+  // Both ends are made inside the pod, then the node end is moved to this process's netns.
+  const createVeth: IpCommand[] = created
+    ? [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]
+    : [];
+  const ipv4 = setup.addresses.find((address) => address.family === 4);
+  const newMac: IpCommand[] = setup.config.macPrefix && ipv4
+    ? [['link', 'set', setup.ifname, 'down'], ['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)], ['link', 'set', setup.ifname, 'up']]
+    : [];
   const addedOnNode = missingEntries(planNodeSide(input), node.routing);
   try {
-    await runIpBatch(netns, [['link', 'set', input.podVeth, 'up']]);
-    await runIpBatch(undefined, [['link', 'set', input.hostVeth, 'up']]);
-    const ipv4 = setup.addresses.find((address) => address.family === 4);
-    if (setup.config.macPrefix && ipv4) {
-      const mac = prefixedMac(setup.config.macPrefix, ipv4.ip);
-      await runIpBatch(netns, [['link', 'set', setup.ifname, 'down'], ['link', 'set', setup.ifname, 'address', mac], ['link', 'set', setup.ifname, 'up']]);
-    }
-    await createEntries(netns, missingEntries(planPodSide(input), pod.routing));
-    await createEntries(undefined, addedOnNode);
+    await createEntries(netns, missingEntries(planPodSide(input), pod.routing), [...createVeth, ['link', 'set', input.podVeth, 'up'], ...newMac]);
+    await createEntries(undefined, addedOnNode, [['link', 'set', input.hostVeth, 'up']]);
     if (setup.config.detectIPConflict) await assertNoConflict(netns, setup.ifname, setup.addresses);
     if (setup.config.detectGateway) await assertGatewaysReachable(netns, setup.ifname, setup.addresses);
   } catch (error) {
@@ -55,8 +53,8 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
 export async function coordinatorCheck(inv: CoordinatorInvocation): Promise<void> {
   const setup = coordinatorSetup(inv);
   const node = await readNetns(undefined, bothFamilies);
-  const input = setup.plan(node.links);
   const pod = await readNetns(required(setup.netns), bothFamilies);
+  const input = setup.plan(node.links);
   const problems: string[] = [];
   if (!pod.links.some((link) => link.ifname === input.podVeth && link.address === input.podMac)) problems.push(`veth ${input.podVeth} (${input.podMac}) in the pod`);
   if (!node.links.some((link) => link.ifname === input.hostVeth)) problems.push(`veth ${input.hostVeth} on the node`);
@@ -80,9 +78,10 @@ export async function coordinatorDel(inv: CoordinatorInvocation): Promise<void> 
     const ours = pod.routing.rules.filter((rule) => rule.priority === input.hijackPriority && rule.table === 'main' && rule.to !== undefined);
     await removeEntries(setup.netns, { routes: [], rules: ours, neighbors: [] });
   }
-  const after = (await readNetns(undefined, bothFamilies)).routing;
-  if (!after.routes.some((route) => route.table === input.nodeTable)) {
-    const rules = after.rules.filter((rule) => rule.table === input.nodeTable && rule.priority === input.nodeRulePriority);
+  // Routes through the deleted veth went with it; the table's rule goes with its last route.
+  const others = node.routing.routes.filter((route) => route.table === input.nodeTable && route.dev !== input.hostVeth);
+  if (others.length === 0) {
+    const rules = node.routing.rules.filter((rule) => rule.table === input.nodeTable && rule.priority === input.nodeRulePriority);
     await removeEntries(undefined, { routes: [], rules, neighbors: [] });
   }
 }

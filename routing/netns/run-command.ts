@@ -22,6 +22,8 @@ export function runCommand(file: string, args: readonly string[], input: string)
     child.on('close', (code, signal) =>
       resolve({ exitCode: code ?? (signal ? 128 : 1), stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') }),
     );
+    // A program that exits without reading its input (arping) must not crash us with EPIPE.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
