@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execPlugin } from '../support/exec-plugin.ts';
 import { ipamPlugin } from '../support/ipam-lab.ts';
+import { CoordinatorConfig } from '../../netconf/coordinator-config.ts';
+import { parseOrThrow } from '../../netconf/parse.ts';
+import { RouterConfig } from '../../netconf/router-config.ts';
 
 async function readmeBlock(info: string): Promise<unknown> {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
@@ -41,4 +44,12 @@ test('D-02 the README error example is the message the plugin prints', async (t)
   const msg = (added.json as { msg: string }).msg;
   t.is(msg, 'ipam.pools[0].spec.ips[1]: "10.0.0.300" is not an IPv4 or IPv6 address, range "a-b" or CIDR');
   t.true(readme.includes('`' + msg + '`'));
+});
+
+test('D-04 the README router and coordinator configurations are accepted as documented', async (t) => {
+  const base = { cniVersion: '1.0.0', name: 'underlay-b' };
+  const router = parseOrThrow(RouterConfig, { ...base, ...((await readmeBlock('json router-conf')) as object) });
+  t.like(router, { defaultRouteNic: 'eth0', tableBase: 100, rulePriority: 1000 });
+  const coordinator = parseOrThrow(CoordinatorConfig, { ...base, ...((await readmeBlock('json coordinator-conf')) as object) });
+  t.like(coordinator, { serviceCidrs: ['10.96.0.0/12'], clusterCidrs: ['10.244.0.0/16'], detectIPConflict: true, detectGateway: true, podVethName: 'veth-node', announce: true });
 });
