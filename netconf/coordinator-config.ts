@@ -1,19 +1,14 @@
 import * as z from 'zod/mini';
 import { InterfaceName } from './names.ts';
+import { MetaPluginStandardKeys } from './netconf.ts';
 
 /**
  * nicpool-coordinator's keys. The standard keys pass through; unknown ones are refused (code 2).
  * CIDR lists are checked by the coordinator itself, which names the bad entry.
  */
 export const CoordinatorConfig = z.strictObject({
-  cniVersion: z.string(),
-  name: z.string(),
+  ...MetaPluginStandardKeys,
   type: z.literal('nicpool-coordinator'),
-  capabilities: z.optional(z.record(z.string(), z.boolean())),
-  prevResult: z.optional(z.unknown()),
-  runtimeConfig: z.optional(z.unknown()),
-  args: z.optional(z.unknown()),
-  dns: z.optional(z.unknown()),
   /** The pod end of the veth to the node. */
   podVethName: z._default(InterfaceName, 'veth-node'),
   /** Service CIDRs, reached through the node (kube-proxy). */

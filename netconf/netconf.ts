@@ -36,3 +36,17 @@ export const ConfList = z.looseObject({
   plugins: z.array(z.looseObject({ type: z.string().check(z.minLength(1)) })).check(z.minLength(1)),
 });
 export type ConfList = z.infer<typeof ConfList>;
+
+/**
+ * The standard keys a chained (meta) plugin's netconf may carry besides its own; spread into
+ * each meta plugin's strict schema so its own keys can be strict without refusing these.
+ */
+export const MetaPluginStandardKeys = {
+  cniVersion: z.string(),
+  name: z.string(),
+  capabilities: z.optional(z.record(z.string(), z.boolean())),
+  prevResult: z.optional(z.unknown()),
+  runtimeConfig: z.optional(z.unknown()),
+  args: z.optional(z.unknown()),
+  dns: z.optional(z.unknown()),
+};

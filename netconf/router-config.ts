@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { InterfaceName } from './names.ts';
+import { MetaPluginStandardKeys } from './netconf.ts';
 
 const IpText = z.string();
 
@@ -8,14 +9,8 @@ const IpText = z.string();
  * refused (code 2) so a typo never silently changes routing.
  */
 export const RouterConfig = z.strictObject({
-  cniVersion: z.string(),
-  name: z.string(),
+  ...MetaPluginStandardKeys,
   type: z.literal('nicpool-router'),
-  capabilities: z.optional(z.record(z.string(), z.boolean())),
-  prevResult: z.optional(z.unknown()),
-  runtimeConfig: z.optional(z.unknown()),
-  args: z.optional(z.unknown()),
-  dns: z.optional(z.unknown()),
   /** The pod NIC that keeps its routes in `main` (default eth0); a pod's own choice overrides it. */
   defaultRouteNic: z.optional(InterfaceName),
   /** Table of a NIC = tableBase + the NIC name's trailing number (net1 → 101), see design §8. */

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 # iproute2: ip/nsenter for the lab; containernetworking-plugins: macvlan, host-local, sbr…;
 # golang-go + golang-github-appc-cni-dev: the libcni runner (built offline, GOPATH mode).
-packages=(iproute2 util-linux procps iptables containernetworking-plugins golang-go golang-github-appc-cni-dev iputils-ping iputils-arping)
+packages=(iproute2 util-linux procps iptables containernetworking-plugins golang-go golang-github-appc-cni-dev iputils-ping iputils-arping ruby)
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 missing=()
 for pkg in "${packages[@]}"; do

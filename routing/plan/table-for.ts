@@ -1,3 +1,5 @@
+import { fnv1a } from '../../netconf/fnv1a.ts';
+
 /**
  * The table of a pod NIC, from its name alone (never from a count of links, which changes as
  * NICs come and go): base + the name's trailing number below 100 (eth0 → base, net1 → base + 1,
@@ -9,10 +11,4 @@ export function tableFor(ifname: string, base: number): number {
   const number = digits ? Number(digits[1]) : Number.NaN;
   const table = number < 100 ? base + number : base + 100 + (fnv1a(ifname) % 900);
   return table >= 253 && table <= 255 ? table + 1000 : table;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
 }

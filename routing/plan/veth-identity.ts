@@ -1,13 +1,8 @@
+import { fnv1a } from '../../netconf/fnv1a.ts';
 import { parseIp } from '../../netconf/ip/index.ts';
 
 // Names and MACs of the pod⇄node veth, derived from the container ID alone, so every verb
 // (and a re-run after a crash) finds the same ones without stored state.
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash;
-}
 
 /** The node end: "np" + 8 hex digits, well under the 15-character limit. */
 export function hostVethName(containerID: string): string {

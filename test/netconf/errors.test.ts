@@ -21,7 +21,7 @@ test('U-NC-03 CniCode values follow the CNI spec (1-7, 11, 50, 51) and ours from
   t.deepEqual({ ...CniCode }, {
     IncompatibleVersion: 1, UnsupportedField: 2, UnknownContainer: 3, InvalidEnv: 4, IoFailure: 5, DecodeFailure: 6,
     InvalidConfig: 7, TryAgainLater: 11, PluginNotAvailable: 50, LimitedConnectivity: 51,
-    PoolExhausted: 100, NoPoolMatched: 101, IpUnavailable: 102, CheckFailed: 103, Internal: 199,
+    PoolExhausted: 100, NoPoolMatched: 101, IpUnavailable: 102, CheckFailed: 103, IpConflict: 110, GatewayUnreachable: 111, Internal: 199,
   });
 });
 

@@ -20,7 +20,7 @@ module NicpoolLab
   class TopologyError < StandardError; end
 
   # The Kubernetes nodes. node1 has the topology's node addresses; every further node has the
-  # same addresses plus its index (node2: 10.20.0.2 → 10.20.0.3, fd00:20::2 → fd00:20::3).
+  # same addresses plus its index (node2: 192.0.2.2 → 192.0.2.3, 2001:db8::2 → 2001:db8::3).
   NODES = %w[node1 node2].freeze
 
   # The netns lab's interface names, so that both labs read alike: the router's NIC in subnet A
@@ -79,7 +79,7 @@ module NicpoolLab
     end
 
     # name → { "role", "nics" => [{ name, subnet, network, mac, ipv4, ipv6 }], "routes", … }.
-    # Addresses carry their prefix length ("10.10.0.1/24"). Node VMs also have "k3s" (the
+    # Addresses carry their prefix length ("192.0.2.1/24"). Node VMs also have "k3s" (the
     # config.yaml of k3s) and "pools" (the pool file).
     def vms
       @vms ||= begin

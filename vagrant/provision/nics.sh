@@ -29,7 +29,8 @@ replace_if_changed() {
 interface_with_mac() {
   local dev
   for dev in /sys/class/net/*; do
-    if [[ $(cat "$dev/address") == "$1" ]]; then
+    [[ -f $dev/address ]] || continue
+    if [[ $(<"$dev/address") == "$1" ]]; then
       basename "$dev"
       return 0
     fi

@@ -47,28 +47,34 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
   ca-certificates curl rsync jq nodejs npm containernetworking-plugins iputils-arping iproute2 >/dev/null
 
-step "nicpool: build from $repo, install into $cni_bin"
+step "nicpool: build from $repo"
 mkdir -p "$build"
 rsync -a --delete --exclude node_modules/ --exclude dist/ --exclude vagrant/.generated/ "$repo/" "$build/"
 (
   cd "$build"
   npm ci --no-audit --no-fund --loglevel=error
   npm run --silent build
-  npm run --silent install-plugins -- --dir "$cni_bin" --cache-dir /var/cache/nicpool
 )
-# k3s ships bridge, host-local, flannel… but not macvlan: Debian's goes beside them.
-install -D -m 0755 /usr/lib/cni/macvlan "$cni_bin/macvlan"
-# This node's share of every pool (a local store per node: see vagrant/lib/topology.rb).
-install -D -m 0644 "$generated/pools.json" /etc/nicpool/pools.json
-ls -l "$cni_bin"/nicpool-* "$cni_bin/macvlan"
 
 step "k3s $K3S_VERSION ($role)"
 install -D -m 0600 "$generated/k3s-config.yaml" /etc/rancher/k3s/config.yaml
 if [[ $(k3s --version 2>/dev/null | head -n 1) != *" $K3S_VERSION "* ]]; then
-  # Installed but not started: the plugins above are in place before the node takes pods.
+  # Installed, not started: the plugins go in first, so the node never takes a pod without them.
   curl -sfL https://get.k3s.io |
     INSTALL_K3S_VERSION="$K3S_VERSION" INSTALL_K3S_SKIP_START=true INSTALL_K3S_EXEC="$role" sh -
 fi
+# k3s unpacks itself on first use, creating $cni_bin with links to its own plugins (it fails
+# if one of their names is taken): let it do that before anything of ours goes there.
+k3s check-config >/dev/null 2>&1 || true
+[[ -d $cni_bin ]] || { echo "node.sh: k3s did not create $cni_bin (k3s older than v1.31.2?)" >&2; exit 1; }
+
+step "nicpool: install into $cni_bin"
+(cd "$build" && npm run --silent install-plugins -- --dir "$cni_bin" --cache-dir /var/cache/nicpool)
+# k3s brings bridge, host-local, flannel… but not macvlan: Debian's goes beside them.
+[[ -e $cni_bin/macvlan ]] || install -m 0755 /usr/lib/cni/macvlan "$cni_bin/macvlan"
+# This node's share of every pool (a local store per node: see vagrant/lib/topology.rb).
+install -D -m 0644 "$generated/pools.json" /etc/nicpool/pools.json
+ls -l "$cni_bin"
 
 if [[ $role == agent ]]; then
   # The agent waits for the server (node1, provisioned after this VM): do not wait with it.

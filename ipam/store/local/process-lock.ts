@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
+import { fnv1a } from '../../../netconf/fnv1a.ts';
 
 /**
  * A lock shared by every process on the node, held as a bound *abstract* unix socket.
@@ -11,7 +12,7 @@ import { CniCode, CniError } from '../../../netconf/errors.ts';
  */
 export async function acquireProcessLock(key: string, timeoutMs: number, label = key): Promise<() => Promise<void>> {
   // The readable tail is ASCII only: a non-ASCII path would overflow the 107-byte name (EINVAL).
-  const name = `\0nicpool-lock-${fnv1a(key)}-${key.slice(-64).replace(/[^ -~]/g, '_')}`;
+  const name = `\0nicpool-lock-${fnv1a(key).toString(16)}-${key.slice(-64).replace(/[^ -~]/g, '_')}`;
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     const server = await tryListen(name, label);
@@ -33,11 +34,4 @@ function tryListen(name: string, label: string): Promise<Server | undefined> {
     });
     server.listen(name, () => resolve(server));
   });
-}
-
-/** A short fingerprint of the key (abstract names are limited to 107 bytes); node:crypto would cost ~1 ms to load. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16);
 }
