@@ -32,9 +32,8 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
     ? [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]
     : [];
   const ipv4 = setup.addresses.find((address) => address.family === 4);
-  const newMac: IpCommand[] = setup.config.macPrefix && ipv4
-    ? [['link', 'set', setup.ifname, 'down'], ['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)], ['link', 'set', setup.ifname, 'up']]
-    : [];
+  // Changed live (macvlan and ipvlan allow it): taking the link down would flush its IPv6 addresses.
+  const newMac: IpCommand[] = setup.config.macPrefix && ipv4 ? [['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)]] : [];
   const addedOnNode = missingEntries(planNodeSide(input), node.routing);
   try {
     await createEntries(netns, missingEntries(planPodSide(input), pod.routing), [...createVeth, ['link', 'set', input.podVeth, 'up'], ...newMac]);

@@ -1,7 +1,7 @@
 // nicpool-coordinator in the routing lab: the veth pod⇄node, with nicpool-router after it —
 // the full chain of design §1. Needs root.
 import test, { type ExecutionContext } from 'ava';
-import { assertRoot, ipJson, Lab, linkExists } from '../support/netns.ts';
+import { assertRoot, deleteNetns, ipJson, Lab, linkExists } from '../support/netns.ts';
 import { pings, tcpExchange } from '../support/probes.ts';
 import { buildRoutingLab, loadTopology, type ChainOptions, type RoutingLab } from '../support/routing-lab.ts';
 import { hostVethName } from '../../routing/plan/veth-identity.ts';
@@ -82,4 +82,23 @@ test('K-07 a gateway that does not answer fails ADD with code 111', async (t) =>
   await ipJson(lab.router.name, ['link', 'set', 'r-A', 'down']);
   const error = await lab.attach('web-0', { eth0: 'A' }, { coordinator: { detectGateway: true } }).catch((thrown: unknown) => thrown as Error);
   t.regex(String(error), /"code":111,"msg":"eth0: gateway 10\.10\.0\.1 does not answer"/);
+});
+
+test('K-08 DEL of the full chain after the pod netns is gone succeeds and leaves nothing on the node', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', twoNics, fullChain);
+  await deleteNetns(pod.netns.name);
+  const outcomes = await lab.detach(pod, fullChain);
+  t.true(outcomes.every((outcome) => outcome.ok), JSON.stringify(outcomes));
+  t.false(await linkExists(lab.node.name, hostVethName(pod.containerID)));
+  const rules = [...((await ipJson(lab.node.name, ['-4', 'rule', 'show'])) as Array<{ table?: string }>), ...((await ipJson(lab.node.name, ['-6', 'rule', 'show'])) as Array<{ table?: string }>)];
+  t.false(rules.some((rule) => rule.table === '500'));
+});
+
+test('K-09 macPrefix gives the NIC a MAC of the prefix and its IPv4\'s last bytes', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('web-0', { eth0: 'A' }, { coordinator: { macPrefix: '0e:01' } });
+  const [link] = (await ipJson(pod.netns.name, ['link', 'show', 'dev', 'eth0'])) as Array<{ address: string }>;
+  t.is(link?.address, '0e:01:0a:0a:00:64'); // 10.10.0.100
+  t.true(await pings(lab.client.name, pod.addresses.eth0!.ipv4), 'reachable under its new MAC');
 });
