@@ -1,14 +1,14 @@
 // nicpool-router in the routing lab (design §6): replies leave on the NIC their request came
 // in on, behind a router that drops by reverse path. Needs root.
 import test, { type ExecutionContext } from 'ava';
-import { assertRoot, ipJson, Lab } from '../support/netns.ts';
-import { execPlugin } from '../support/exec-plugin.ts';
-import { pings, tcpExchange } from '../support/probes.ts';
-import { repoRoot } from '../support/cni-runner.ts';
 import path from 'node:path';
+import { repoRoot } from '../support/cni-runner.ts';
+import { execPlugin } from '../support/exec-plugin.ts';
+import { assertRoot, ipJson, Lab } from '../support/netns.ts';
+import { pings, tcpExchange } from '../support/probes.ts';
+import { buildRoutingLab, type RoutingLab } from '../support/routing-lab.ts';
 
 const routerPlugin = path.join(repoRoot, 'dist', 'plugins', 'nicpool-router');
-import { buildRoutingLab, type RoutingLab } from '../support/routing-lab.ts';
 
 async function routingLab(t: ExecutionContext): Promise<RoutingLab> {
   assertRoot('router.test.ts');
