@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [[ $(id -u) == 0 ]] || { echo "lab.sh: run as root (the lab creates network namespaces)" >&2; exit 1; }
 scripts/setup.sh
-exec npm run --silent lab -- "$@"
+exec npm exec --silent -- node cli/lab/main.ts "$@"
