@@ -1,10 +1,12 @@
 // ADD+DEL of the full chain (macvlan + nicpool-ipam + nicpool-coordinator + nicpool-router)
 // against macvlan + host-local + sbr, and each meta plugin's own cost (the chain with it minus
 // the chain without it), interleaved in one lab so every variant sees the same machine.
+import { execa } from 'execa';
 import path from 'node:path';
-import { runChain } from '../test/support/cni-runner.ts';
-import { createIpamNode } from '../test/support/ipam-lab.ts';
-import type { Lab } from '../test/support/netns.ts';
+import { repoRoot, runChain } from '../test/support/cni-runner.ts';
+import { execPlugin } from '../test/support/exec-plugin.ts';
+import { createIpamNode, type IpamNode } from '../test/support/ipam-lab.ts';
+import type { Lab, Netns } from '../test/support/netns.ts';
 import { summarize, timed } from './stats.ts';
 import type { LatencyRow } from './ipam-latency.ts';
 
@@ -41,5 +43,29 @@ export async function measureChainLatency(lab: Lab, iterations: number): Promise
       if (i >= 0) record(`net1 ADD+DEL ${name}`, add + del);
     }
   }
+  await measureMetaPluginsAlone(node, pod, iterations, record);
   return [...samples].map(([what, values]) => ({ what, ...summarize(values) }));
+}
+
+/**
+ * Each meta plugin exec'd alone on an attached NIC, ADD then DEL, as the runtime would call it
+ * (with the chain's prevResult): its own cost, to compare with the Node floor.
+ */
+async function measureMetaPluginsAlone(node: IpamNode, pod: Netns, iterations: number, record: (what: string, ms: number) => void): Promise<void> {
+  const attached = await runChain('ADD', { conflist: node.conflist('1.0.0'), containerID: 'alone', netns: pod.path, ifname: 'net9', cacheDir: node.cacheDir, runnerNetns: node.node.name });
+  if (!attached.ok) throw new Error(`cannot attach the bench NIC: ${attached.error.msg}`);
+  const plugins = {
+    'nicpool-coordinator': { type: 'nicpool-coordinator', serviceCidrs: ['10.96.0.0/16'], announce: false },
+    'nicpool-router': { type: 'nicpool-router' },
+  };
+  for (let i = -3; i < iterations; i++) {
+    for (const [name, conf] of Object.entries(plugins)) {
+      const call = { containerID: 'alone', netns: pod.path, ifname: 'net9', runnerNetns: node.node.name, stdin: { cniVersion: '1.0.0', name: 'alone', ...conf, prevResult: attached.result } };
+      const add = await timed(() => execPlugin(path.join(repoRoot, 'dist', 'plugins', name), { command: 'ADD', ...call }));
+      const del = await timed(() => execPlugin(path.join(repoRoot, 'dist', 'plugins', name), { command: 'DEL', ...call }));
+      if (i >= 0) record(`alone ADD  ${name}`, add), record(`alone DEL  ${name}`, del);
+    }
+    const floor = await timed(() => execa('ip', ['netns', 'exec', node.node.name, process.execPath, '-e', '0']));
+    if (i >= 0) record('floor node -e 0 (in the node netns)', floor);
+  }
 }

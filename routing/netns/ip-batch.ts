@@ -9,23 +9,38 @@ export type IpCommand = readonly string[];
 // and interface names; this is the last line of defence.
 const safeWord = /^[A-Za-z0-9_.:/@%+-]+$/;
 
+export interface BatchOptions {
+  /** Needed by `rule` commands, which cannot infer the family. */
+  family?: 4 | 6;
+  /** Return each command's parsed `ip -j` output, in order. */
+  json?: boolean;
+  /**
+   * Indexes of commands allowed to fail (deleting what may not exist): the batch runs with
+   * -force, and only failures of other commands fail it. This spares a read before writing.
+   */
+  mayFail?: ReadonlySet<number>;
+}
+
 /**
  * Runs commands in one `ip -batch` process inside a network namespace (entered with nsenter;
- * none = the current one). `family` is needed by `rule` commands, which cannot infer it.
- * With `json`, returns each command's parsed `ip -j` output, in order.
+ * none = the current one).
  */
-export async function runIpBatch(netns: string | undefined, commands: readonly IpCommand[], options: { family?: 4 | 6; json?: boolean } = {}): Promise<unknown[]> {
+export async function runIpBatch(netns: string | undefined, commands: readonly IpCommand[], options: BatchOptions = {}): Promise<unknown[]> {
   if (commands.length === 0) return [];
   for (const word of commands.flat()) {
     if (!safeWord.test(word)) throw new CniError(CniCode.InvalidConfig, `refusing iproute2 word ${JSON.stringify(word)}`);
   }
-  const ipArgs = [...(options.family ? [`-${options.family}`] : []), ...(options.json ? ['-j'] : []), '-batch', '-'];
+  const tolerant = options.mayFail !== undefined && options.mayFail.size > 0;
+  const ipArgs = [...(options.family ? [`-${options.family}`] : []), ...(options.json ? ['-j'] : []), ...(tolerant ? ['-force'] : []), '-batch', '-'];
   const [file, args] = netns === undefined ? ['ip', ipArgs] : ['nsenter', [`--net=${netns}`, '--', 'ip', ...ipArgs]];
   const started = performance.now();
   const result = await runCommand(file, args, `${commands.map((words) => words.join(' ')).join('\n')}\n`);
   // NICPOOL_DEBUG=1: one line per process on stderr, to see where an ADD spends its time.
   if (process.env.NICPOOL_DEBUG) process.stderr.write(`ip ${args.join(' ')} (${commands.length} commands): ${(performance.now() - started).toFixed(1)} ms at ${started.toFixed(1)} ms\n`);
-  if (result.exitCode !== 0) {
+  // iproute2 names each failed command's line ("Command failed -:3"), 1-based.
+  const failedLines = [...result.stderr.matchAll(/Command failed -:(\d+)/g)].map((match) => Number(match[1]) - 1);
+  const unexpected = tolerant ? failedLines.some((index) => !options.mayFail?.has(index)) || (result.exitCode !== 0 && failedLines.length === 0) : result.exitCode !== 0;
+  if (unexpected) {
     const where = netns === undefined ? 'the node' : netns;
     throw new CniError(CniCode.IoFailure, `ip -batch in ${where} failed: ${result.stderr.trim() || `exit ${result.exitCode}`}`, commands.map((words) => words.join(' ')).join('; '));
   }
