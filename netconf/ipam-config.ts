@@ -21,5 +21,7 @@ export const IpamConfig = z.strictObject({
   nodeName: z.optional(z.string().check(z.minLength(1))),
   /** How long an ADD waits for the store lock before answering "try again later" (code 11). */
   lockTimeoutMs: z._default(z.int().check(z.positive(), z.lte(600_000)), 30_000),
+  /** The node agent's socket: when set, every verb is served by the agent instead of in the plugin. */
+  agentSocket: z.optional(AbsolutePath),
 });
 export type IpamConfig = z.infer<typeof IpamConfig>;
