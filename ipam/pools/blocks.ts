@@ -1,6 +1,7 @@
 import { fnv1a } from '../../netconf/fnv1a.ts';
 import { formatIp, RangeSet } from '../../netconf/ip/index.ts';
 import { IPBLOCK_MAX_SIZE } from '../../netconf/ipblock.ts';
+import { blockName } from './block-name.ts';
 import type { CompiledPool } from './compiled-pool.ts';
 
 /**
@@ -14,7 +15,7 @@ const windowBits = 8n;
 const windowSize = BigInt(IPBLOCK_MAX_SIZE);
 
 export interface BlockRef {
-  /** Object name: pool name + the window's first address in hex (lower case, fixed width). */
+  /** Object name, from the pool and the window's first address (block-name.ts). */
   name: string;
   pool: string;
   /** The window's first address, canonical text. */
@@ -25,14 +26,8 @@ export interface BlockRef {
 
 export function blockOf(pool: CompiledPool, address: bigint): BlockRef {
   const startValue = (address >> windowBits) << windowBits;
-  const hexDigits = pool.family === 4 ? 8 : 32;
-  return {
-    name: `${pool.name}-${startValue.toString(16).padStart(hexDigits, '0')}`,
-    pool: pool.name,
-    start: formatIp({ family: pool.family, value: startValue }),
-    startValue,
-    size: IPBLOCK_MAX_SIZE,
-  };
+  const start = formatIp({ family: pool.family, value: startValue });
+  return { name: blockName({ pool: pool.name, start }), pool: pool.name, start, startValue, size: IPBLOCK_MAX_SIZE };
 }
 
 /** The window indices (address >> 8) that hold at least one allocatable address of the pool. */

@@ -1,0 +1,50 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CniCode, CniError } from '../../../netconf/errors.ts';
+import type { IPBlock, IPBlockStatus } from '../../../netconf/ipblock.ts';
+import type { BlockClient } from './block-client.ts';
+
+/** What a change to a block returns: a new status to write (or none) and a value for the caller. */
+export interface BlockChange<T> {
+  status?: IPBlockStatus;
+  value: T;
+}
+
+export interface UpdateBlockOptions {
+  /** Reads + writes tried before giving up with code 11 (default 8). */
+  maxAttempts?: number;
+  /** Source of jitter in [0, 1) (default Math.random). */
+  jitter?: () => number;
+  /** Backoff before retry n is jitter() × min(maxDelayMs, baseDelayMs × 2^(n-1)) ("full jitter"). */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** How to wait; tests pass one that records and returns at once. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * One compare-and-swap of one block (docs/design.md §8.8): read it, run the pure `change` on
+ * what was read, write the new status conditioned on the read resourceVersion. A 409 means
+ * another writer got there first: re-read and run `change` again on the fresh block, after a
+ * jittered backoff so that racing agents spread out instead of colliding again in lockstep.
+ * Bounded: after `maxAttempts` lost races the answer is "try again later" (code 11), never a
+ * guess. `change` may run several times and must not have side effects; it may throw (e.g.
+ * pool exhausted) to abort without writing.
+ */
+export async function updateBlock<T>(client: BlockClient, name: string, change: (block: IPBlock) => BlockChange<T>, options: UpdateBlockOptions = {}): Promise<T> {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const jitter = options.jitter ?? Math.random;
+  const baseDelayMs = options.baseDelayMs ?? 10;
+  const maxDelayMs = options.maxDelayMs ?? 500;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
+
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    if (attempt > 1) await sleep(jitter() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
+    const read = await client.getBlock(name);
+    if (read === undefined) throw new CniError(CniCode.IoFailure, `IPBlock ${name} does not exist on ${client.server}`);
+    const { status, value } = change(read.block);
+    if (status === undefined) return value;
+    const written = await client.replaceBlockStatus(name, status, read.resourceVersion);
+    if (written.kind === 'Replaced') return value;
+  }
+  throw new CniError(CniCode.TryAgainLater, `pool contention on block ${name}, try again later`, `${maxAttempts} compare-and-swap attempts lost to concurrent writers`);
+}
