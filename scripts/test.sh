@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command of the README (and of .ci/run): sets up the machine, runs every ava test
+# `npm test`, the test command of the README and of .ci/run: sets up the machine, runs every ava test
 # (unit and root), and ends with the line `N passed, N failed` that CI reads.
 set -uo pipefail
 cd "$(dirname "$0")/.."
