@@ -7,8 +7,7 @@ import { repoRoot, runChain } from '../test/support/cni-runner.ts';
 import { execPlugin } from '../test/support/exec-plugin.ts';
 import { createIpamNode, type IpamNode } from '../test/support/ipam-lab.ts';
 import type { Lab, Netns } from '../test/support/netns.ts';
-import { summarize, timed } from './stats.ts';
-import type { LatencyRow } from './ipam-latency.ts';
+import { measureRounds, Samples, timed, type LatencyRow } from './stats.ts';
 
 const pool = { name: 'chain', spec: { ipVersion: 4, subnet: '10.92.0.0/16', ips: ['10.92.0.10-10.92.255.200'], gateway: '10.92.0.1', default: true } };
 
@@ -32,40 +31,37 @@ export async function measureChainLatency(lab: Lab, iterations: number): Promise
     '  + nicpool-router (full chain)': fullChain,
     'macvlan + host-local + sbr': hostLocalSbr,
   };
-  const samples = new Map<string, number[]>();
-  const record = (what: string, ms: number) => samples.set(what, [...(samples.get(what) ?? []), ms]);
-  for (let i = -3; i < iterations; i++) {
+  const samples = new Samples();
+  await measureRounds(iterations, samples, async (round, record) => {
     for (const [name, conflist] of Object.entries(chains)) {
-      // Different ifnames per chain: sbr and our router number tables differently.
-      const call = { conflist, containerID: `chain-${i + 3}`, netns: pod.path, ifname: 'net1', cacheDir: node.cacheDir, runnerNetns: node.node.name };
+      const call = { conflist, containerID: `chain-${round}`, netns: pod.path, ifname: 'net1', cacheDir: node.cacheDir, runnerNetns: node.node.name };
       const add = await timed(() => runChain('ADD', call));
       const del = await timed(() => runChain('DEL', call));
-      if (i >= 0) record(`net1 ADD+DEL ${name}`, add + del);
+      record(`net1 ADD+DEL ${name}`, add + del);
     }
-  }
-  await measureMetaPluginsAlone(node, pod, iterations, record);
-  return [...samples].map(([what, values]) => ({ what, ...summarize(values) }));
+  });
+  await measureMetaPluginsAlone(node, pod, iterations, samples);
+  return samples.rows();
 }
 
 /**
  * Each meta plugin exec'd alone on an attached NIC, ADD then DEL, as the runtime would call it
  * (with the chain's prevResult): its own cost, to compare with the Node floor.
  */
-async function measureMetaPluginsAlone(node: IpamNode, pod: Netns, iterations: number, record: (what: string, ms: number) => void): Promise<void> {
+async function measureMetaPluginsAlone(node: IpamNode, pod: Netns, iterations: number, samples: Samples): Promise<void> {
   const attached = await runChain('ADD', { conflist: node.conflist('1.0.0'), containerID: 'alone', netns: pod.path, ifname: 'net9', cacheDir: node.cacheDir, runnerNetns: node.node.name });
   if (!attached.ok) throw new Error(`cannot attach the bench NIC: ${attached.error.msg}`);
   const plugins = {
     'nicpool-coordinator': { type: 'nicpool-coordinator', serviceCidrs: ['10.96.0.0/16'], announce: false },
     'nicpool-router': { type: 'nicpool-router' },
   };
-  for (let i = -3; i < iterations; i++) {
+  await measureRounds(iterations, samples, async (_round, record) => {
     for (const [name, conf] of Object.entries(plugins)) {
+      const plugin = path.join(repoRoot, 'dist', 'plugins', name);
       const call = { containerID: 'alone', netns: pod.path, ifname: 'net9', runnerNetns: node.node.name, stdin: { cniVersion: '1.0.0', name: 'alone', ...conf, prevResult: attached.result } };
-      const add = await timed(() => execPlugin(path.join(repoRoot, 'dist', 'plugins', name), { command: 'ADD', ...call }));
-      const del = await timed(() => execPlugin(path.join(repoRoot, 'dist', 'plugins', name), { command: 'DEL', ...call }));
-      if (i >= 0) record(`alone ADD  ${name}`, add), record(`alone DEL  ${name}`, del);
+      record(`alone ADD  ${name}`, await timed(() => execPlugin(plugin, { command: 'ADD', ...call })));
+      record(`alone DEL  ${name}`, await timed(() => execPlugin(plugin, { command: 'DEL', ...call })));
     }
-    const floor = await timed(() => execa('ip', ['netns', 'exec', node.node.name, process.execPath, '-e', '0']));
-    if (i >= 0) record('floor node -e 0 (in the node netns)', floor);
-  }
+    record('floor node -e 0 (in the node netns)', await timed(() => execa('ip', ['netns', 'exec', node.node.name, process.execPath, '-e', '0'])));
+  });
 }

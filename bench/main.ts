@@ -5,7 +5,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { assertRoot, Lab } from '../test/support/netns.ts';
 import { formatTable } from '../cli/lab/table.ts';
 import { measureChainLatency } from './chain-latency.ts';
-import { measureIpamLatency, type LatencyRow } from './ipam-latency.ts';
+import { measureIpamLatency } from './ipam-latency.ts';
+import type { LatencyRow } from './stats.ts';
 
 assertRoot('the benchmark');
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 40);

@@ -24,8 +24,6 @@ export const CniCode = {
   Internal: 199,
 } as const;
 
-export type CniCodeValue = (typeof CniCode)[keyof typeof CniCode];
-
 export class CniError extends Error {
   readonly code: number;
   readonly details: string | undefined;

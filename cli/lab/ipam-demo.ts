@@ -1,10 +1,10 @@
 // The IPAM demo of the netns lab: a node with two underlay NICs (veth ends m0 and m1), pods
 // attached to both through Debian's macvlan + nicpool-ipam on the embedded local store, and
 // a StatefulSet-style pod deleted and re-created to show it keeps its addresses.
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { runChain, type ChainOutcome } from '../../test/support/cni-runner.ts';
 import { ipIn, type Lab } from '../../test/support/netns.ts';
+import { writePoolFile } from '../../test/support/pool-file.ts';
 
 const pools = [
   { name: 'subnet-a', spec: { ipVersion: 4, subnet: '10.10.0.0/24', ips: ['10.10.0.10-10.10.0.99'], gateway: '10.10.0.1' } },
@@ -27,7 +27,7 @@ export async function runIpamDemo(lab: Lab): Promise<DemoRow[]> {
   }
   const dir = await lab.tmpDir('lab');
   const poolFile = path.join(dir, 'pools.json');
-  await writeFile(poolFile, JSON.stringify(pools.map((pool) => ({ apiVersion: 'nicpool.io/v1', kind: 'IPPool', metadata: { name: pool.name }, spec: pool.spec }))));
+  await writePoolFile(poolFile, pools);
   const network = (name: string, master: string, ipam: Record<string, unknown>) => ({
     cniVersion: '1.0.0',
     name,

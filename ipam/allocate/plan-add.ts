@@ -100,7 +100,7 @@ function pickFree(state: StoreState, pools: CompiledPool[], family: IpFamily): P
 }
 
 /** Every address held or kept for a fixed-IP pod, whatever pool it came from. */
-function takenAddresses(state: StoreState, family: IpFamily): Set<bigint> {
+export function takenAddresses(state: StoreState, family: IpFamily): Set<bigint> {
   const values = new Set<bigint>();
   for (const { ip } of [...state.allocations, ...state.fixedBindings]) {
     const parsed = parseIp(ip);
@@ -145,7 +145,7 @@ function bind(state: StoreState, pool: string, ip: string, pod: PodRef, ifname: 
   return { ...state, fixedBindings: [...others, binding] };
 }
 
-export function describeHolder(allocation: Allocation): string {
+function describeHolder(allocation: Allocation): string {
   const pod = allocation.podName === undefined ? '' : ` (pod ${allocation.podNamespace}/${allocation.podName})`;
   return `container ${allocation.containerID} ${allocation.ifname}${pod}`;
 }

@@ -6,6 +6,8 @@ export interface FilterContext {
   network: string;
   nodeName: string;
   podNamespace: string | undefined;
+  /** For a question about no particular pod (STATUS): namespace and pod affinities do not apply. */
+  ignorePodFilters?: boolean;
 }
 
 /** Why a pool may not serve this attachment, or undefined when it may. */
@@ -19,6 +21,7 @@ export function poolRejection(pool: CompiledPool, ctx: FilterContext): string | 
   if (spec.nodeAffinity && !selectorMatches(spec.nodeAffinity, { 'kubernetes.io/hostname': ctx.nodeName })) {
     return `nodeAffinity does not match node ${JSON.stringify(ctx.nodeName)}`;
   }
+  if (ctx.ignorePodFilters) return undefined;
   if (spec.namespaceAffinity) {
     const labels: Record<string, string> = ctx.podNamespace === undefined ? {} : { 'kubernetes.io/metadata.name': ctx.podNamespace };
     if (!selectorMatches(spec.namespaceAffinity, labels)) {

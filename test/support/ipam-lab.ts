@@ -1,12 +1,13 @@
 // A small node for IPAM chain tests: a "node" netns holding a veth whose end `m0` is the
 // macvlan master, pod netns on demand, a temp dir with the pool file and the local store.
 // Plugins run inside the node netns (as a runtime on that node would).
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ipIn, Lab, randomSuffix, type Netns } from './netns.ts';
 import { repoRoot, runChain, type ChainOutcome, type ChainCommand } from './cni-runner.ts';
 import { execPlugin, type ExecPluginResult } from './exec-plugin.ts';
-import { StoreState } from '../../netconf/store-state.ts';
+import type { StoreState } from '../../netconf/store-state.ts';
+import { openLocalStore } from '../../ipam/store/local/local-store.ts';
+import { writePoolFile } from './pool-file.ts';
 
 export const ipamPlugin = path.join(repoRoot, 'dist', 'plugins', 'nicpool-ipam');
 
@@ -47,7 +48,7 @@ export async function createIpamNode(lab: Lab, pools: PoolInput[]): Promise<Ipam
   await ipIn(node.name, ['link', 'set', 'p0', 'up']);
   const dir = await lab.tmpDir('ipam');
   const poolFile = path.join(dir, 'pools.json');
-  await writeFile(poolFile, JSON.stringify(pools.map((pool) => ({ apiVersion: 'nicpool.io/v1', kind: 'IPPool', metadata: { name: pool.name }, spec: pool.spec }))));
+  await writePoolFile(poolFile, pools);
   const dataDir = path.join(dir, 'store');
   const cacheDir = path.join(dir, 'cache');
   const network = `net-${randomSuffix(4)}`;
@@ -83,14 +84,7 @@ export async function createIpamNode(lab: Lab, pools: PoolInput[]): Promise<Ipam
     ipam(command, opts) {
       return execPlugin(ipamPlugin, { command, ...opts, runnerNetns: node.name });
     },
-    async store() {
-      try {
-        return StoreState.parse(JSON.parse(await readFile(path.join(dataDir, 'allocations.json'), 'utf8')));
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, allocations: [], fixedBindings: [], cursors: {} };
-        throw error;
-      }
-    },
+    store: () => openLocalStore(dataDir, 0).read(),
   };
 }
 

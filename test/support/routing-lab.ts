@@ -3,11 +3,11 @@
 // NIC per pod subnet, and pods attached through the full chain by the libcni runner.
 import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Topology } from '../../netconf/topology.ts';
 import { runChain, type ChainOutcome } from './cni-runner.ts';
 import { ipIn, randomSuffix, sysctlIn, type Lab, type Netns } from './netns.ts';
+import { writePoolFile } from './pool-file.ts';
 
 export const topologyFile = path.resolve(import.meta.dirname, '..', '..', 'cli', 'lab', 'topology.json');
 
@@ -87,11 +87,11 @@ export async function buildRoutingLab(lab: Lab, topology: Topology = loadTopolog
   const pools = topology.pools.flatMap((pool) => {
     const subnet = subnetOf(pool.subnet);
     return [
-      { metadata: { name: `${pool.name}-v4` }, spec: { ipVersion: 4, subnet: subnet.ipv4, ips: [pool.ipv4Range], gateway: subnet.routerIpv4 } },
-      { metadata: { name: `${pool.name}-v6` }, spec: { ipVersion: 6, subnet: subnet.ipv6, ips: [pool.ipv6Range], gateway: subnet.routerIpv6 } },
+      { name: `${pool.name}-v4`, spec: { ipVersion: 4, subnet: subnet.ipv4, ips: [pool.ipv4Range], gateway: subnet.routerIpv4 } },
+      { name: `${pool.name}-v6`, spec: { ipVersion: 6, subnet: subnet.ipv6, ips: [pool.ipv6Range], gateway: subnet.routerIpv6 } },
     ];
   });
-  await writeFile(poolFile, JSON.stringify(pools.map((pool) => ({ apiVersion: 'nicpool.io/v1', kind: 'IPPool', ...pool }))));
+  await writePoolFile(poolFile, pools);
   const cacheDir = path.join(dir, 'cache');
 
   const conflist = (subnetName: string, options: ChainOptions = {}) => {

@@ -25,18 +25,10 @@ export KUBECONFIG=/etc/rancher/k3s/k3s.yaml
 
 step() { printf '\n== node.sh (%s): %s\n' "$(hostname)" "$*"; }
 
-# Waits up to $1 seconds for the command after it to succeed.
-wait_for() {
-  local timeout=$1 start=$SECONDS
-  shift
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS - start > timeout)); then
-      echo "node.sh: gave up after ${timeout}s waiting for: $*" >&2
-      return 1
-    fi
-    sleep 3
-  done
-}
+# The repository is rsynced to $repo before any provisioner runs.
+wait_label=node.sh
+# shellcheck source=wait-for.sh
+source "$repo/vagrant/provision/wait-for.sh"
 
 step "packages"
 # nodejs + npm only to run `npm ci`: the plugins run on the Node 24 that npm ci fetches

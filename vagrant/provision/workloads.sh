@@ -14,18 +14,10 @@ export KUBECONFIG=/etc/rancher/k3s/k3s.yaml
 
 step() { printf '\n== workloads.sh: %s\n' "$*"; }
 
-# Waits up to $1 seconds for the command after it to succeed.
-wait_for() {
-  local timeout=$1 start=$SECONDS
-  shift
-  until "$@" >/dev/null 2>&1; do
-    if ((SECONDS - start > timeout)); then
-      echo "workloads.sh: gave up after ${timeout}s waiting for: $*" >&2
-      return 1
-    fi
-    sleep 5
-  done
-}
+# The repository is rsynced to /nicpool before any provisioner runs.
+wait_label=workloads.sh
+# shellcheck source=wait-for.sh
+source /nicpool/vagrant/provision/wait-for.sh
 
 diagnose() {
   echo "workloads.sh: the pods did not become ready; what Kubernetes says:" >&2
