@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { parseIp } from './ip/index.ts';
-import { InterfaceName, ObjectName } from './names.ts';
+import { ContainerId, InterfaceName, ObjectName } from './names.ts';
 
 /**
  * Endpoint (nicpool.io/v1, namespaced, named after its pod): the pod's addresses per NIC, its
@@ -14,6 +14,8 @@ const address = (family: 4 | 6) =>
 export const EndpointNic = z
   .strictObject({
     interface: InterfaceName,
+    /** The sandbox that holds the NIC's addresses: an ADD from another one is a new sandbox. */
+    containerID: ContainerId,
     ipv4: z.optional(address(4)),
     ipv6: z.optional(address(6)),
     ipv4Pool: z.optional(ObjectName),

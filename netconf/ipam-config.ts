@@ -7,8 +7,12 @@ const AbsolutePath = z.string().check(z.startsWith('/', 'must be an absolute pat
 /** The `ipam` block of a netconf whose ipam.type is nicpool-ipam. */
 export const IpamConfig = z.strictObject({
   type: z.literal('nicpool-ipam'),
-  /** Where pools and allocations live; only the embedded local store exists so far. */
-  store: z._default(z.literal('local'), 'local'),
+  /**
+   * Where pools and allocations live: `local`, the embedded per-node file store (in the plugin,
+   * or in the agent with agentSocket); `kubernetes`, the cluster-wide store, served only by the
+   * node agent (the plugin holds no API credentials), on agentSocket or the default socket.
+   */
+  store: z._default(z.enum(['local', 'kubernetes']), 'local'),
   /** Pool file (JSON or YAML); missing file = no pools from file. */
   poolFile: z._default(AbsolutePath, '/etc/nicpool/pools.json'),
   /** Directory of the local store (allocations.json and its lock). */
@@ -24,4 +28,7 @@ export const IpamConfig = z.strictObject({
   /** The node agent's socket: when set, every verb is served by the agent instead of in the plugin. */
   agentSocket: z.optional(AbsolutePath),
 });
+
+/** Where the agent listens unless told otherwise (deploy/agent-daemonset.yaml mounts it). */
+export const DEFAULT_AGENT_SOCKET = '/run/nicpool/agent.sock';
 export type IpamConfig = z.infer<typeof IpamConfig>;

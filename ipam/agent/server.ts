@@ -2,15 +2,18 @@ import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { agentPaths, maxAgentRequestBytes } from '../../netconf/agent-protocol.ts';
 import { asCniError, CniCode } from '../../netconf/errors.ts';
-import { decodeRequest, runVerb } from './dispatch.ts';
+import { decodeRequest, runVerb, type Decoded } from './dispatch.ts';
 import { BodyTooLarge, readJsonBody } from './request-body.ts';
 import { prepareSocketPath } from './socket-file.ts';
+import type { AgentMetrics } from './metrics.ts';
 import type { AgentVerbs } from './verbs.ts';
 
 export interface AgentServerOptions {
   socketPath: string;
   verbs: AgentVerbs;
   log: (line: string) => void;
+  /** Counts every request and times every ADD. */
+  metrics?: AgentMetrics;
 }
 
 export interface AgentServer {
@@ -49,10 +52,12 @@ function close(server: Server): Promise<void> {
   });
 }
 
-async function handle({ verbs, log }: AgentServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle({ verbs, log, metrics }: AgentServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = performance.now();
   let label = `${req.method} ${req.url}`;
   let failure = '';
+  let command: Decoded['command'] | undefined;
+  let code = 0;
   try {
     if (req.method === 'GET' && req.url === agentPaths.health) return reply(res, 200, { ok: true });
     if (req.method !== 'POST' || req.url !== agentPaths.cni) {
@@ -61,6 +66,7 @@ async function handle({ verbs, log }: AgentServerOptions, req: IncomingMessage, 
     }
     const decoded = decodeRequest(await readJsonBody(req, maxAgentRequestBytes));
     label = decoded.label;
+    command = decoded.command;
     const done = await runVerb(verbs, decoded);
     if (done.released?.length) label += ` released ${done.released.map((a) => a.ip).join(',')}`;
     reply(res, 200, done.result === undefined ? {} : { result: done.result });
@@ -68,6 +74,7 @@ async function handle({ verbs, log }: AgentServerOptions, req: IncomingMessage, 
     const error = asCniError(thrown);
     if (error.code === CniCode.Internal && thrown instanceof Error) log(thrown.stack ?? thrown.message);
     failure = `error ${error.code}: ${error.message}`;
+    code = error.code;
     // After a refused body the rest of it is never read: the connection cannot be reused.
     if (thrown instanceof BodyTooLarge) res.setHeader('connection', 'close');
     reply(res, thrown instanceof BodyTooLarge ? 413 : statusOf(error.code), {
@@ -76,6 +83,9 @@ async function handle({ verbs, log }: AgentServerOptions, req: IncomingMessage, 
       ...(error.details === undefined ? {} : { details: error.details }),
     });
   } finally {
+    const seconds = (performance.now() - started) / 1000;
+    if (command !== undefined) metrics?.countCniRequest(command, code);
+    if (command === 'ADD') metrics?.observeAllocation(seconds, code === 0 ? 'ok' : 'error');
     log(`${label} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms${failure === '' ? '' : ` ${failure}`}`);
   }
 }

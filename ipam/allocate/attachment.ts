@@ -22,7 +22,18 @@ export interface AddRequest {
   /** Pool names asked for by this attachment (CNI_ARGS NICPOOL_IPPOOLS or args.cni.ippools). */
   poolNames: string[];
   defaultPools: Partial<Record<IpFamily, string[]>>;
+  /** Kubernetes store: pools from the pod's and its namespace's annotations (netconf/annotations.ts). */
+  podPools?: Partial<Record<IpFamily, string[]>>;
+  namespacePools?: Partial<Record<IpFamily, string[]>>;
   nodeName: string;
+  /** Kubernetes store: the real labels that pool affinities match. */
+  labels?: PoolFilterLabels;
+}
+
+export interface PoolFilterLabels {
+  node: Readonly<Record<string, string>>;
+  namespace: Readonly<Record<string, string>>;
+  pod: Readonly<Record<string, string>>;
 }
 
 export function sameAttachment(a: { containerID: string; ifname: string }, b: { containerID: string; ifname: string }): boolean {

@@ -10,24 +10,29 @@ export interface BlockPick {
 
 /**
  * One allocation inside one block (pure): the attachment's existing address there if it holds
- * one (a repeated ADD), else the lowest allocatable offset nobody holds and `avoid` does not
- * name (addresses reserved or kept for fixed-IP pods elsewhere). Undefined when the block is
- * full: the caller moves to the next block.
+ * one (a repeated ADD), else the first allocatable offset from `startAt` (wrapping around) that
+ * nobody holds and `avoid` does not name (reserved addresses). Callers start after the last
+ * offset they handed out, so a just-freed address is the last to be reused. Undefined when the
+ * block is full: the caller moves to the next block.
  */
 export function planBlockAllocation(
   pool: CompiledPool,
   block: BlockRef,
   status: IPBlockStatus,
   holder: IPBlockAllocation,
-  avoid: ReadonlySet<bigint> = new Set(),
+  avoid: { has(value: bigint): boolean } = new Set<bigint>(),
+  startAt = 0,
 ): BlockPick | undefined {
   const ipOf = (offset: number) => formatIp({ family: pool.family, value: block.startValue + BigInt(offset) });
   const held = Object.entries(status.allocations).find(([, entry]) => entry.containerID === holder.containerID && entry.ifname === holder.ifname);
   if (held) return { status, ip: ipOf(Number(held[0])) };
-  for (const [start, end] of allocatableOffsets(pool, block).intervals()) {
-    for (let offset = Number(start); offset <= Number(end); offset++) {
-      if (status.allocations[String(offset)] !== undefined || avoid.has(block.startValue + BigInt(offset))) continue;
-      return { status: { allocations: { ...status.allocations, [String(offset)]: holder } }, ip: ipOf(offset) };
+  const offsets = allocatableOffsets(pool, block).intervals();
+  const isFree = (offset: number) => status.allocations[String(offset)] === undefined && !avoid.has(block.startValue + BigInt(offset));
+  for (const [from, to] of [[startAt, block.size - 1], [0, startAt - 1]] as const) {
+    for (const [start, end] of offsets) {
+      for (let offset = Math.max(Number(start), from); offset <= Math.min(Number(end), to); offset++) {
+        if (isFree(offset)) return { status: { allocations: { ...status.allocations, [String(offset)]: holder } }, ip: ipOf(offset) };
+      }
     }
   }
   return undefined;

@@ -1,11 +1,11 @@
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { checkReservation } from '../allocate/plan-check.ts';
 import { openLocalStore } from '../store/local/local-store.ts';
-import { attachmentOf, ipamConfigOf, type IpamInvocation } from './invocation.ts';
+import { attachmentOf, localIpamConfigOf, type IpamInvocation } from './invocation.ts';
 
 /** CHECK: the reservation exists and matches what ADD returned (prevResult). */
 export async function ipamCheck(inv: IpamInvocation): Promise<void> {
-  const config = ipamConfigOf(inv);
+  const config = localIpamConfigOf(inv);
   const prevResult = inv.conf.prevResult;
   if (prevResult === undefined) throw new CniError(CniCode.InvalidConfig, 'prevResult: missing, CHECK needs the result of ADD');
   const state = await openLocalStore(config.dataDir, config.lockTimeoutMs).read();

@@ -20,6 +20,15 @@ export function ipamConfigOf(inv: IpamInvocation): IpamConfig {
   return parseOrThrow(IpamConfig, inv.conf.ipam, { root: 'ipam' });
 }
 
+/** The ipam block of a verb served on the local store, which cannot serve `store: kubernetes`. */
+export function localIpamConfigOf(inv: IpamInvocation): IpamConfig {
+  const config = ipamConfigOf(inv);
+  if (config.store !== 'local') {
+    throw new CniError(CniCode.InvalidConfig, `ipam.store: ${JSON.stringify(config.store)} is served by a nicpool-agent started with --store kubernetes; this one runs the local store`);
+  }
+  return config;
+}
+
 export function attachmentOf(inv: IpamInvocation): Attachment {
   const { K8S_POD_NAMESPACE: namespace, K8S_POD_NAME: name, K8S_POD_UID: uid } = inv.args;
   return {

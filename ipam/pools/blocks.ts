@@ -1,5 +1,5 @@
 import { fnv1a } from '../../netconf/fnv1a.ts';
-import { formatIp, RangeSet } from '../../netconf/ip/index.ts';
+import { formatIp, parseIp, RangeSet } from '../../netconf/ip/index.ts';
 import { IPBLOCK_MAX_SIZE } from '../../netconf/ipblock.ts';
 import { blockName } from './block-name.ts';
 import type { CompiledPool } from './compiled-pool.ts';
@@ -67,4 +67,16 @@ function nth(set: RangeSet, n: bigint): bigint {
     rest -= length;
   }
   throw new RangeError(`index ${n} is outside a set of ${set.size()}`);
+}
+
+/** Where an address (canonical text) lives: its block's name and its offset there. */
+export function locate(pool: CompiledPool, ip: string): { block: string; offset: number } {
+  const value = parseIp(ip)?.value ?? -1n;
+  const ref = blockOf(pool, value);
+  return { block: ref.name, offset: Number(value - ref.startValue) };
+}
+
+/** The address at `offset` of the block starting at `start`. */
+export function addressIn(pool: CompiledPool, start: string, offset: number): string {
+  return formatIp({ family: pool.family, value: (parseIp(start)?.value ?? 0n) + BigInt(offset) });
 }

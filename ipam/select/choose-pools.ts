@@ -11,9 +11,10 @@ export type PoolChoice = Partial<Record<IpFamily, CompiledPool[]>>;
 const families: readonly IpFamily[] = [4, 6];
 
 /**
- * Design §4, the local subset: per family the first source that names a pool wins —
- * requested IP → pools named by the attachment → netconf default pools → pools with
- * `default: true` (by name) — then pools that may not serve this attachment are dropped.
+ * Design §4: per family the first source that names a pool wins — requested IP → pools named
+ * by the attachment (CNI_ARGS, args) → the pod's annotation → its namespace's annotation →
+ * netconf default pools → pools with `default: true` (by name) — then pools that may not serve
+ * this attachment are dropped. The annotations exist only in the Kubernetes store.
  */
 export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: AddRequest): PoolChoice {
   const named = request.poolNames.map((name) => lookup(pools, name, 'NICPOOL_IPPOOLS'));
@@ -31,6 +32,8 @@ export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: A
     const sources: CompiledPool[][] = [
       requested.map((ip) => poolContaining(pools, ip.family, ip.value) ?? noPoolFor(formatIp(ip))),
       named.filter((pool) => pool.family === family),
+      (request.podPools?.[family] ?? []).map((name) => lookupOfFamily(pools, name, family, `pod annotation's ipv${family}`)),
+      (request.namespacePools?.[family] ?? []).map((name) => lookupOfFamily(pools, name, family, `namespace annotation's ipv${family}`)),
       defaults[family],
       markedDefault.filter((pool) => pool.family === family),
     ];
@@ -48,7 +51,12 @@ export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: A
 }
 
 function keepEligible(candidates: CompiledPool[], request: AddRequest): CompiledPool[] {
-  const ctx = { network: request.attachment.network, nodeName: request.nodeName, podNamespace: request.attachment.pod?.namespace };
+  const ctx = {
+    network: request.attachment.network,
+    nodeName: request.nodeName,
+    podNamespace: request.attachment.pod?.namespace,
+    ...(request.labels && { labels: request.labels }),
+  };
   const reasons: string[] = [];
   const eligible = candidates.filter((pool) => {
     const reason = poolRejection(pool, ctx);
@@ -65,8 +73,7 @@ function lookup(pools: ReadonlyMap<string, CompiledPool>, name: string, source: 
   return pool;
 }
 
-function lookupOfFamily(pools: ReadonlyMap<string, CompiledPool>, name: string, family: IpFamily): CompiledPool {
-  const key = `ipam.defaultIPv${family}Pools`;
+function lookupOfFamily(pools: ReadonlyMap<string, CompiledPool>, name: string, family: IpFamily, key = `ipam.defaultIPv${family}Pools`): CompiledPool {
   const pool = lookup(pools, name, key);
   if (pool.family !== family) throw new CniError(CniCode.InvalidConfig, `${key}: pool ${JSON.stringify(name)} is an IPv${pool.family} pool`);
   return pool;

@@ -6,13 +6,19 @@ import { ipamDel } from '../../ipam/cni/del.ts';
 import { ipamGc } from '../../ipam/cni/gc.ts';
 import { ipamStatus } from '../../ipam/cni/status.ts';
 import type { AgentCommand } from '../../netconf/agent-protocol.ts';
+import { DEFAULT_AGENT_SOCKET } from '../../netconf/ipam-config.ts';
 import type { Allocation } from '../../netconf/store-state.ts';
 import { runPlugin, type PluginInput } from '../skel/run-plugin.ts';
 
-/** The agent's socket when the ipam block names one; anything but an absolute path takes the local path, whose schema reports it. */
+/**
+ * The agent's socket when the ipam block names one, or the default one for the Kubernetes store
+ * (served only by the agent). Anything but an absolute path takes the local path, whose schema
+ * reports it.
+ */
 function agentSocketOf(input: PluginInput): string | undefined {
   const socket = input.conf.ipam?.['agentSocket'];
-  return typeof socket === 'string' && socket.startsWith('/') ? socket : undefined;
+  if (typeof socket === 'string' && socket.startsWith('/')) return socket;
+  return socket === undefined && input.conf.ipam?.['store'] === 'kubernetes' ? DEFAULT_AGENT_SOCKET : undefined;
 }
 
 // Loaded only when an agent is used: the local path never pays for node:http.

@@ -92,7 +92,7 @@ test('M-05 the generated CRDs agree with the zod schemas: objects zod takes, the
     ['ReservedIP', ReservedIP, { metadata: { name: 'routers' }, spec: { ipVersion: 4, ips: ['10.6.0.250-10.6.0.254'] } }],
     ['Endpoint', Endpoint, {
       metadata: { name: 'web-0', namespace: 'shop' },
-      spec: { podUID: 'u-1', node: 'node1', ownerKind: 'StatefulSet', ownerName: 'web', nics: [{ interface: 'net1', ipv4: '10.6.0.10', ipv4Pool: 'a-v4', vlan: 100 }] },
+      spec: { podUID: 'u-1', node: 'node1', ownerKind: 'StatefulSet', ownerName: 'web', nics: [{ interface: 'net1', containerID: 'c1', ipv4: '10.6.0.10', ipv4Pool: 'a-v4', vlan: 100 }] },
     }],
     ['IPBlock', IPBlock, {
       metadata: { name: 'a-v4.10.6.0.0' }, spec: { pool: 'a-v4', start: '10.6.0.0', size: 256 },

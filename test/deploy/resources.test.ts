@@ -42,7 +42,7 @@ test('M-13 a ReservedIP takes addresses, ranges and CIDRs of its family only', (
 
 const endpoint: z.input<typeof EndpointSpec> = {
   podUID: '0a1b', node: 'node1', ownerKind: 'StatefulSet', ownerName: 'web',
-  nics: [{ interface: 'net1', ipv4: '10.6.0.10', ipv6: 'fd00:6::10', ipv4Pool: 'a-v4', ipv6Pool: 'a-v6', vlan: 7 }, { interface: 'net2', ipv6: 'fd00:7::10' }],
+  nics: [{ interface: 'net1', containerID: 'c1', ipv4: '10.6.0.10', ipv6: 'fd00:6::10', ipv4Pool: 'a-v4', ipv6Pool: 'a-v6', vlan: 7 }, { interface: 'net2', containerID: 'c1', ipv6: 'fd00:7::10' }],
 };
 
 test('M-14 an Endpoint parses unchanged; addresses must be of their family', (t) => {

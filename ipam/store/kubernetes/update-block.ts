@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
 import type { IPBlock, IPBlockStatus } from '../../../netconf/ipblock.ts';
-import type { BlockClient } from './block-client.ts';
+import type { BlockClient, ReadBlock } from './block-client.ts';
 
 /** What a change to a block returns: a new status to write (or none) and a value for the caller. */
 export interface BlockChange<T> {
@@ -19,6 +19,12 @@ export interface UpdateBlockOptions {
   maxDelayMs?: number;
   /** How to wait; tests pass one that records and returns at once. */
   sleep?: (ms: number) => Promise<void>;
+  /** A read the caller already holds (a watch cache): tried first, saving a GET when current. */
+  cached?: ReadBlock;
+  /** Told of every write attempt, every lost race and the block as written (metrics, caches). */
+  onWrite?: () => void;
+  onConflict?: () => void;
+  onWritten?: (written: ReadBlock) => void;
 }
 
 /**
@@ -37,14 +43,35 @@ export async function updateBlock<T>(client: BlockClient, name: string, change: 
   const maxDelayMs = options.maxDelayMs ?? 500;
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
 
+  let read = options.cached;
+  let lostRace = false;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    if (attempt > 1) await sleep(jitter() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
-    const read = await client.getBlock(name);
-    if (read === undefined) throw new CniError(CniCode.IoFailure, `IPBlock ${name} does not exist on ${client.server}`);
-    const { status, value } = change(read.block);
-    if (status === undefined) return value;
-    const written = await client.replaceBlockStatus(name, status, read.resourceVersion);
-    if (written.kind === 'Replaced') return value;
+    if (lostRace) await sleep(jitter() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 2)));
+    // A cached read may be stale: whatever it leads to, short of a write that succeeds, is
+    // decided again on a fresh read.
+    const fresh = read === undefined;
+    const current = read ?? (await client.getBlock(name));
+    read = undefined;
+    if (current === undefined) throw new CniError(CniCode.IoFailure, `IPBlock ${name} does not exist on ${client.server}`);
+    let outcome: BlockChange<T>;
+    try {
+      outcome = change(current.block);
+    } catch (error) {
+      if (fresh) throw error;
+      continue;
+    }
+    if (outcome.status === undefined) {
+      if (fresh) return outcome.value;
+      continue;
+    }
+    options.onWrite?.();
+    const written = await client.replaceBlockStatus(name, outcome.status, current.resourceVersion);
+    if (written.kind === 'Replaced') {
+      options.onWritten?.(written);
+      return outcome.value;
+    }
+    options.onConflict?.();
+    lostRace = true;
   }
   throw new CniError(CniCode.TryAgainLater, `pool contention on block ${name}, try again later`, `${maxAttempts} compare-and-swap attempts lost to concurrent writers`);
 }

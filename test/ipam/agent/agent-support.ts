@@ -23,11 +23,15 @@ export interface AgentProcess {
   /** Resolves when a stderr line matches. */
   logged(match: RegExp): Promise<void>;
   signal(name: NodeJS.Signals): void;
+  /** What the agent printed on stdout (its listening and metrics lines). */
+  stdout(): string;
 }
 
-export function startAgent(t: ExecutionContext, socketPath: string): AgentProcess {
-  const child = spawn(process.execPath, [agentMain, '--socket', socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startAgent(t: ExecutionContext, socketPath: string, extraArgs: readonly string[] = []): AgentProcess {
+  const child = spawn(process.execPath, [agentMain, '--socket', socketPath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const watchers = new Set<() => void>();
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -58,6 +62,7 @@ export function startAgent(t: ExecutionContext, socketPath: string): AgentProces
         check();
       }),
     signal: (name) => child.kill(name),
+    stdout: () => stdout,
   };
 }
 

@@ -1,0 +1,75 @@
+import type { IPBlock, IPBlockAllocation } from '../../../netconf/ipblock.ts';
+import type { ReadBlock } from '../../store/kubernetes/block-client.ts';
+
+/** Where one holder's address sits: the block and the offset in it. */
+export interface HeldEntry {
+  block: string;
+  offset: number;
+  entry: IPBlockAllocation;
+}
+
+/**
+ * The agent's view of every IPBlock, fed by the IPBlock watch and by the agent's own writes
+ * (so a DEL right after an ADD sees it even if the watch is a few milliseconds behind). The
+ * newer resourceVersion wins. Only a hint: every change is a compare-and-swap on a fresh
+ * read when the hint was stale. Indexed by attachment, so DEL and idempotent ADD find an
+ * attachment's addresses without scanning.
+ */
+export class BlockCache {
+  readonly #blocks = new Map<string, ReadBlock>();
+  readonly #byAttachment = new Map<string, HeldEntry[]>();
+
+  get(name: string): ReadBlock | undefined {
+    return this.#blocks.get(name);
+  }
+
+  all(): IterableIterator<ReadBlock> {
+    return this.#blocks.values();
+  }
+
+  /** Records a block read or written; an older version than the one held is ignored. */
+  remember(read: ReadBlock): void {
+    const name = read.block.metadata.name;
+    const held = this.#blocks.get(name);
+    if (held && isOlder(read.resourceVersion, held.resourceVersion)) return;
+    this.#unindex(held?.block);
+    this.#blocks.set(name, read);
+    this.#index(read.block);
+  }
+
+  forget(name: string): void {
+    this.#unindex(this.#blocks.get(name)?.block);
+    this.#blocks.delete(name);
+  }
+
+  /** Every address the attachment holds, across all blocks. */
+  heldBy(containerID: string, ifname: string): HeldEntry[] {
+    return this.#byAttachment.get(attachmentKey(containerID, ifname)) ?? [];
+  }
+
+  #index(block: IPBlock): void {
+    for (const [offset, entry] of Object.entries(block.status?.allocations ?? {})) {
+      const key = attachmentKey(entry.containerID, entry.ifname);
+      this.#byAttachment.set(key, [...(this.#byAttachment.get(key) ?? []), { block: block.metadata.name, offset: Number(offset), entry }]);
+    }
+  }
+
+  #unindex(block: IPBlock | undefined): void {
+    for (const entry of Object.values(block?.status?.allocations ?? {})) {
+      const key = attachmentKey(entry.containerID, entry.ifname);
+      const rest = (this.#byAttachment.get(key) ?? []).filter((held) => held.block !== block?.metadata.name);
+      if (rest.length === 0) this.#byAttachment.delete(key);
+      else this.#byAttachment.set(key, rest);
+    }
+  }
+}
+
+function attachmentKey(containerID: string, ifname: string): string {
+  return `${containerID}/${ifname}`;
+}
+
+// resourceVersions are opaque, but every API server in practice (etcd revisions) makes them
+// increasing integers; anything else is treated as "not older" and simply replaces.
+function isOlder(candidate: string, held: string): boolean {
+  return /^\d+$/.test(candidate) && /^\d+$/.test(held) && BigInt(candidate) < BigInt(held);
+}

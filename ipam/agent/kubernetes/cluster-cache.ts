@@ -1,0 +1,129 @@
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
+import { CniError } from '../../../netconf/errors.ts';
+import { parseIpRange, RangeSet, type IpFamily } from '../../../netconf/ip/index.ts';
+import { IPBlock } from '../../../netconf/ipblock.ts';
+import { IPPool } from '../../../netconf/ippool.ts';
+import { parseOrThrow } from '../../../netconf/parse.ts';
+import { ReservedIP } from '../../../netconf/reserved-ip.ts';
+import type { CompiledPool } from '../../pools/compiled-pool.ts';
+import { compilePoolSet } from '../../pools/pool-set.ts';
+import { BlockCache } from './block-cache.ts';
+import { startWatchedList, type WatchedList } from './watched-list.ts';
+
+/** A custom object as listed: we check it with our own schemas before use. */
+type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
+
+/**
+ * Everything the agent reads through watches (design §8.10): pools, reserved IPs, IPBlocks,
+ * namespaces, its own node and the pods scheduled to it — never every pod of the cluster.
+ */
+export interface ClusterCache {
+  readonly blocks: BlockCache;
+  /** The pools, compiled; throws the CniError of an invalid pool set (two pools overlapping). */
+  pools(): ReadonlyMap<string, CompiledPool>;
+  /** Addresses of ReservedIP objects, per family. */
+  reserved(family: IpFamily): RangeSet;
+  pod(namespace: string, name: string): V1Pod | undefined;
+  pods(): readonly V1Pod[];
+  namespace(name: string): V1Namespace | undefined;
+  node(): V1Node | undefined;
+  readonly synced: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: string) => void): ClusterCache {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const nicpool = (plural: string) => ({
+    what: plural,
+    path: `/apis/nicpool.io/v1/${plural}`,
+    list: () => custom.listClusterCustomObject({ group: 'nicpool.io', version: 'v1', plural }) as Promise<KubernetesListObject<Custom>>,
+    log,
+  });
+
+  const blocks = new BlockCache();
+  let compiled: { pools: Map<string, CompiledPool> } | { error: CniError } | undefined;
+  let reserved: Record<IpFamily, RangeSet> | undefined;
+  const poolsChanged = () => (compiled = undefined);
+  const reservedChanged = () => (reserved = undefined);
+
+  const watches = {
+    pools: startWatchedList<Custom>(kc, { ...nicpool('ippools'), onChange: poolsChanged, onDelete: poolsChanged }),
+    reserved: startWatchedList<Custom>(kc, { ...nicpool('reservedips'), onChange: reservedChanged, onDelete: reservedChanged }),
+    blocks: startWatchedList<Custom>(kc, {
+      ...nicpool('ipblocks'),
+      onChange: (object) => rememberBlock(object),
+      onDelete: (object) => blocks.forget(object.metadata?.name ?? ''),
+    }),
+    namespaces: startWatchedList<V1Namespace>(kc, { what: 'namespaces', path: '/api/v1/namespaces', list: () => core.listNamespace(), log }),
+    node: startWatchedList<V1Node>(kc, {
+      what: `node ${nodeName}`,
+      path: '/api/v1/nodes',
+      list: () => core.listNode({ fieldSelector: `metadata.name=${nodeName}` }),
+      fieldSelector: `metadata.name=${nodeName}`,
+      log,
+    }),
+    pods: startWatchedList<V1Pod>(kc, {
+      what: `pods on ${nodeName}`,
+      path: '/api/v1/pods',
+      list: () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` }),
+      fieldSelector: `spec.nodeName=${nodeName}`,
+      log,
+    }),
+  } satisfies Record<string, WatchedList<KubernetesObject>>;
+
+  function rememberBlock(object: Custom): void {
+    const parsed = IPBlock.safeParse(object);
+    if (!parsed.success) return log(`ignoring malformed IPBlock ${object.metadata?.name ?? '?'}`);
+    blocks.remember({ block: parsed.data, resourceVersion: object.metadata?.resourceVersion ?? '' });
+  }
+
+  function compile(): { pools: Map<string, CompiledPool> } | { error: CniError } {
+    // One bad pool must not stop every ADD: it is logged and left out (the admission webhook
+    // keeps such pools out of the API in the first place).
+    const valid = watches.pools.items().flatMap((object) => {
+      try {
+        return [parseOrThrow(IPPool, { metadata: { name: object.metadata?.name }, spec: object.spec }, { root: `IPPool ${object.metadata?.name}` })];
+      } catch (error) {
+        log(`ignoring IPPool: ${(error as Error).message}`);
+        return [];
+      }
+    });
+    try {
+      return { pools: compilePoolSet(valid) };
+    } catch (error) {
+      if (error instanceof CniError) return { error };
+      throw error;
+    }
+  }
+
+  function compileReserved(): Record<IpFamily, RangeSet> {
+    const ranges: Record<IpFamily, [bigint, bigint][]> = { 4: [], 6: [] };
+    for (const object of watches.reserved.items()) {
+      const parsed = ReservedIP.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec });
+      if (!parsed.success) continue;
+      for (const entry of parsed.data.spec.ips) {
+        const range = parseIpRange(entry);
+        if (!('error' in range)) ranges[range.family].push([range.start, range.end]);
+      }
+    }
+    return { 4: RangeSet.of(4, ranges[4]), 6: RangeSet.of(6, ranges[6]) };
+  }
+
+  return {
+    blocks,
+    pools() {
+      compiled ??= compile();
+      if ('error' in compiled) throw compiled.error;
+      return compiled.pools;
+    },
+    reserved: (family) => (reserved ??= compileReserved())[family],
+    pod: (namespace, name) => watches.pods.get(name, namespace),
+    pods: () => watches.pods.items(),
+    namespace: (name) => watches.namespaces.get(name),
+    node: () => watches.node.get(nodeName),
+    synced: Promise.all(Object.values(watches).map((watch) => watch.synced)).then(() => undefined),
+    stop: async () => void (await Promise.all(Object.values(watches).map((watch) => watch.stop()))),
+  };
+}

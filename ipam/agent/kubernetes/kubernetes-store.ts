@@ -1,0 +1,57 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { createBlockClient } from '../../store/kubernetes/block-client.ts';
+import { createClusterClient } from '../../store/kubernetes/cluster-client.ts';
+import type { AgentMetrics } from '../metrics.ts';
+import type { AgentVerbs } from '../verbs.ts';
+import { BlockAllocator } from './block-allocator.ts';
+import { startClusterCache } from './cluster-cache.ts';
+import { kubernetesVerbs } from './kubernetes-verbs.ts';
+import { reconcileNode } from './reconcile.ts';
+
+export interface KubernetesStoreOptions {
+  /** A kubeconfig file; without one, the pod's service account (in cluster) or the default. */
+  kubeconfig: string | undefined;
+  nodeName: string;
+  metrics: AgentMetrics;
+  log: (line: string) => void;
+}
+
+export interface KubernetesStore {
+  verbs: AgentVerbs;
+  /** Sets the pool usage gauges from the IPBlock cache (called before each scrape). */
+  publishUsage(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * The agent's Kubernetes store, ready to serve: caches listed, node reconciled. Pool usage is
+ * published to the metrics from the IPBlock cache on every scrape.
+ */
+export async function startKubernetesStore({ kubeconfig, nodeName, metrics, log }: KubernetesStoreOptions): Promise<KubernetesStore> {
+  const kc = new KubeConfig();
+  if (kubeconfig !== undefined) kc.loadFromFile(kubeconfig);
+  else kc.loadFromDefault();
+  const cache = startClusterCache(kc, nodeName, log);
+  const client = createClusterClient(kc);
+  const allocator = new BlockAllocator({
+    client: createBlockClient(kc),
+    cache: cache.blocks,
+    nodeName,
+    update: { onWrite: () => metrics.countWrite(), onConflict: () => metrics.countConflict() },
+  });
+  log(`Kubernetes store on ${client.server}, node ${nodeName}: listing pools, reserved IPs, IPBlocks, namespaces, this node and its pods`);
+  await cache.synced;
+  const freed = await reconcileNode({ nodeName, cache, client, allocator, log });
+  log(`caches synced; reconciliation freed ${freed} address(es)`);
+  return {
+    verbs: kubernetesVerbs({ nodeName, cache, client, allocator, log }),
+    publishUsage() {
+      const allocated = new Map<string, number>();
+      for (const { block } of cache.blocks.all()) {
+        allocated.set(block.spec.pool, (allocated.get(block.spec.pool) ?? 0) + Object.keys(block.status?.allocations ?? {}).length);
+      }
+      for (const pool of cache.pools().values()) metrics.setPoolUsage(pool.name, allocated.get(pool.name) ?? 0, Number(pool.allocatable.size()));
+    },
+    stop: () => cache.stop(),
+  };
+}
