@@ -9,7 +9,9 @@ import type { IpamInvocation } from './invocation.ts';
 // is set, so the local path never pays for node:http.
 
 /** How long the plugin waits for the agent's answer before "try again later". */
-export const defaultAgentTimeoutMs = 10_000;
+// Longer than any one API call of the agent (10 s each, retries bounded), shorter than the
+// kubelet's own runtime timeout (2 min): a busy agent still answers, a hung one is code 11.
+export const defaultAgentTimeoutMs = 60_000;
 
 // Errors that mean the agent is not there (yet, or any more): the runtime should retry.
 const unreachable = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);

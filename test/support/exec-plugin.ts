@@ -27,7 +27,7 @@ export interface ExecPluginResult {
 
 // Inherit the parent env like libcni does, but drop any stray CNI_* so only
 // the variables the caller set reach the plugin.
-function pluginEnv(opts: ExecPluginOptions): Record<string, string> {
+export function pluginEnv(opts: ExecPluginOptions): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith('CNI_')) env[k] = v;
@@ -54,9 +54,13 @@ export async function execPlugin(pluginPath: string, opts: ExecPluginOptions): P
   if (proc.exitCode === undefined) {
     throw new Error(`plugin ${pluginPath} did not exit normally (${proc.signal ?? proc.message})\nstderr: ${proc.stderr}`);
   }
-  const out: ExecPluginResult = { exitCode: proc.exitCode, stdout: proc.stdout, stderr: proc.stderr };
+  return pluginResult(proc.exitCode, proc.stdout, proc.stderr);
+}
+
+export function pluginResult(exitCode: number, stdout: string, stderr: string): ExecPluginResult {
+  const out: ExecPluginResult = { exitCode, stdout, stderr };
   try {
-    if (proc.stdout.trim() !== '') out.json = JSON.parse(proc.stdout);
+    if (stdout.trim() !== '') out.json = JSON.parse(stdout);
   } catch {
     // Not JSON: callers inspect stdout themselves.
   }

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { formatIp, parseIp } from '../../netconf/ip/index.ts';
 import type { IPBlockAllocation } from '../../netconf/ipblock.ts';
 import { startAgent, type AgentProcess } from '../ipam/agent/agent-support.ts';
-import { execPlugin, type ExecPluginResult } from './exec-plugin.ts';
+import type { ExecPluginResult } from './exec-plugin.ts';
 import { ipamPlugin } from './ipam-lab.ts';
 import { startTestApiServer, type TestApiServer } from './k8s-api/index.ts';
+import { startPluginLauncher, type LaunchPlugin } from './plugin-launcher.ts';
 
 export interface PodSpec {
   namespace?: string;
@@ -76,6 +77,8 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
   const kubeconfigPath = join(dir, 'kubeconfig');
   await writeFile(kubeconfigPath, api.kubeConfig().exportConfig(), { mode: 0o600 });
   const socketOf = (node: string) => join(dir, node, 'agent.sock');
+  // One launcher per node, as each node has its own runtime.
+  const launchers = new Map<string, LaunchPlugin>();
 
   return {
     api,
@@ -114,7 +117,8 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
         ...(call.prevResult !== undefined && { prevResult: call.prevResult }),
         ...call.conf,
       };
-      return execPlugin(ipamPlugin, {
+      const launch = launchers.get(pod.node) ?? launchers.set(pod.node, startPluginLauncher(t)).get(pod.node)!;
+      return launch(ipamPlugin, {
         command,
         containerID: call.containerID,
         netns: `/var/run/netns/${call.containerID}`,

@@ -185,9 +185,9 @@ export class BlockAllocator {
     return {
       ...update,
       ...(cached && { cached }),
-      onWritten: (written) => {
-        cache.remember(written);
-        update?.onWritten?.(written);
+      onSeen: (seen) => {
+        cache.remember(seen);
+        update?.onSeen?.(seen);
       },
     };
   }

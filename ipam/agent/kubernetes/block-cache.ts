@@ -9,11 +9,14 @@ export interface HeldEntry {
 }
 
 /**
- * The agent's view of every IPBlock, fed by the IPBlock watch and by the agent's own writes
- * (so a DEL right after an ADD sees it even if the watch is a few milliseconds behind). The
- * newer resourceVersion wins. Only a hint: every change is a compare-and-swap on a fresh
- * read when the hint was stale. Indexed by attachment, so DEL and idempotent ADD find an
- * attachment's addresses without scanning.
+ * The agent's view of the IPBlocks: every block as listed at start, then as this agent last
+ * read or wrote it; the newer resourceVersion wins. Not a watch: every agent watching every
+ * block write of the cluster costs O(nodes × writes), which measured as most of the CPU of a
+ * 10-node burst. Entries of this node are written only by this agent (the controller only
+ * removes), so for them the view is complete; for the rest it is a hint (which blocks look
+ * full, a first compare-and-swap to try), and every change is decided on a fresh read when
+ * the hint was stale. Indexed by attachment, so DEL and idempotent ADD find an attachment's
+ * addresses without scanning.
  */
 export class BlockCache {
   readonly #blocks = new Map<string, ReadBlock>();

@@ -1,8 +1,9 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Namespace, V1Node, V1Pod } from '@kubernetes/client-node';
 import { CniError } from '../../../netconf/errors.ts';
 import { parseIpRange, RangeSet, type IpFamily } from '../../../netconf/ip/index.ts';
-import { IPBlock } from '../../../netconf/ipblock.ts';
+import { createBlockClient } from '../../store/kubernetes/block-client.ts';
 import { IPPool } from '../../../netconf/ippool.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
 import { ReservedIP } from '../../../netconf/reserved-ip.ts';
@@ -15,8 +16,9 @@ import { startWatchedList, type WatchedList } from './watched-list.ts';
 type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
 
 /**
- * Everything the agent reads through watches (design §8.10): pools, reserved IPs, IPBlocks,
- * namespaces, its own node and the pods scheduled to it — never every pod of the cluster.
+ * Everything the agent reads through watches (design §8.10): pools, reserved IPs, namespaces,
+ * its own node and the pods scheduled to it — never every pod of the cluster. IPBlocks are
+ * listed once at start and then known from the agent's own reads and writes (block-cache.ts).
  */
 export interface ClusterCache {
   readonly blocks: BlockCache;
@@ -43,6 +45,7 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
   });
 
   const blocks = new BlockCache();
+  let stopped = false;
   let compiled: { pools: Map<string, CompiledPool> } | { error: CniError } | undefined;
   let reserved: Record<IpFamily, RangeSet> | undefined;
   const poolsChanged = () => (compiled = undefined);
@@ -51,11 +54,6 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
   const watches = {
     pools: startWatchedList<Custom>(kc, { ...nicpool('ippools'), onChange: poolsChanged, onDelete: poolsChanged }),
     reserved: startWatchedList<Custom>(kc, { ...nicpool('reservedips'), onChange: reservedChanged, onDelete: reservedChanged }),
-    blocks: startWatchedList<Custom>(kc, {
-      ...nicpool('ipblocks'),
-      onChange: (object) => rememberBlock(object),
-      onDelete: (object) => blocks.forget(object.metadata?.name ?? ''),
-    }),
     namespaces: startWatchedList<V1Namespace>(kc, { what: 'namespaces', path: '/api/v1/namespaces', list: () => core.listNamespace(), log }),
     node: startWatchedList<V1Node>(kc, {
       what: `node ${nodeName}`,
@@ -73,10 +71,18 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
     }),
   } satisfies Record<string, WatchedList<KubernetesObject>>;
 
-  function rememberBlock(object: Custom): void {
-    const parsed = IPBlock.safeParse(object);
-    if (!parsed.success) return log(`ignoring malformed IPBlock ${object.metadata?.name ?? '?'}`);
-    blocks.remember({ block: parsed.data, resourceVersion: object.metadata?.resourceVersion ?? '' });
+  /** Every block once, retried until the API answers (as the watches are). */
+  async function listBlocks(): Promise<void> {
+    const client = createBlockClient(kc);
+    while (!stopped) {
+      try {
+        for (const read of await client.listBlocks()) blocks.remember(read);
+        return;
+      } catch (error) {
+        log(`listing IPBlocks failed (${(error as Error).message}); again in a second`);
+        await delay(1000);
+      }
+    }
   }
 
   function compile(): { pools: Map<string, CompiledPool> } | { error: CniError } {
@@ -123,7 +129,10 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
     pods: () => watches.pods.items(),
     namespace: (name) => watches.namespaces.get(name),
     node: () => watches.node.get(nodeName),
-    synced: Promise.all(Object.values(watches).map((watch) => watch.synced)).then(() => undefined),
-    stop: async () => void (await Promise.all(Object.values(watches).map((watch) => watch.stop()))),
+    synced: Promise.all([...Object.values(watches).map((watch) => watch.synced), listBlocks()]).then(() => undefined),
+    async stop() {
+      stopped = true;
+      await Promise.all(Object.values(watches).map((watch) => watch.stop()));
+    },
   };
 }

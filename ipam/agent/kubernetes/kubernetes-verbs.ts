@@ -13,7 +13,7 @@ import { addressIn, locate } from '../../pools/blocks.ts';
 import type { CompiledPool } from '../../pools/compiled-pool.ts';
 import { choosePools } from '../../select/choose-pools.ts';
 import { poolRejection } from '../../select/pool-filters.ts';
-import type { ClusterClient } from '../../store/kubernetes/cluster-client.ts';
+import type { ClusterClient, ReadEndpoint } from '../../store/kubernetes/cluster-client.ts';
 import { KeyedQueue } from '../keyed-queue.ts';
 import type { AgentVerbs } from '../verbs.ts';
 import type { BlockAllocator, Released } from './block-allocator.ts';
@@ -140,7 +140,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
         node: nodeName,
         ...ownerFields(pod),
         nics: [...(current && (current.podUID === uid || keeps) ? current.nics.filter((other) => other.interface !== nic.interface) : []), nic],
-      }));
+      }), read);
       return buildIpamResult(addresses.map((address) => allocationOfAddress(address, attachment, uid)), pools);
     } catch (error) {
       await rollBack(taken, attachment);
@@ -219,7 +219,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     const released: Allocation[] = [];
     for (const block of blocks) for (const freed of await allocator.releaseInBlock(block, mine)) released.push(allocationOf(freed));
     if (pod && recorded) {
-      await writeEndpoint(pod, (current) => (current ? { ...current, nics: current.nics.filter((nic) => !(nic.interface === recorded.interface && nic.containerID === recorded.containerID)) } : undefined));
+      await writeEndpoint(pod, (current) => (current ? { ...current, nics: current.nics.filter((nic) => !(nic.interface === recorded.interface && nic.containerID === recorded.containerID)) } : undefined), read);
     }
     return released;
   }
@@ -259,11 +259,14 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
 
   /**
    * Compare-and-swap of the pod's Endpoint: `build` gets the current spec (or undefined) and
-   * returns the new one, or undefined to delete it. Retried on a lost race, bounded.
+   * returns the new one, or undefined to delete it. Retried on a lost race, bounded. A create
+   * that finds the object there is a lost race too.
    */
-  async function writeEndpoint(pod: PodRef, build: (current: EndpointSpec | undefined) => EndpointSpec | undefined): Promise<void> {
+  async function writeEndpoint(pod: PodRef, build: (current: EndpointSpec | undefined) => EndpointSpec | undefined, lastRead: ReadEndpoint | undefined): Promise<void> {
     for (let attempt = 1; attempt <= endpointWriteAttempts; attempt++) {
-      const read = await client.getEndpoint(pod.namespace, pod.name);
+      // The caller's read is tried first (the pod's verbs are serialized here, so it is
+      // usually current); a lost race re-reads.
+      const read = attempt === 1 ? lastRead : await client.getEndpoint(pod.namespace, pod.name);
       const next = build(read?.endpoint.spec);
       if (next === undefined || next.nics.length === 0) {
         if (read === undefined || (await client.deleteEndpoint(pod.namespace, pod.name, read.resourceVersion))) return;

@@ -10,7 +10,7 @@ export interface BlockChange<T> {
 }
 
 export interface UpdateBlockOptions {
-  /** Reads + writes tried before giving up with code 11 (default 8). */
+  /** Reads + writes tried before giving up with code 11 (default 16: enough for every agent of a 10-node burst to lose once to each other). */
   maxAttempts?: number;
   /** Source of jitter in [0, 1) (default Math.random). */
   jitter?: () => number;
@@ -21,10 +21,10 @@ export interface UpdateBlockOptions {
   sleep?: (ms: number) => Promise<void>;
   /** A read the caller already holds (a watch cache): tried first, saving a GET when current. */
   cached?: ReadBlock;
-  /** Told of every write attempt, every lost race and the block as written (metrics, caches). */
+  /** Told of every write attempt, every lost race, and every block read or written (metrics, caches). */
   onWrite?: () => void;
   onConflict?: () => void;
-  onWritten?: (written: ReadBlock) => void;
+  onSeen?: (block: ReadBlock) => void;
 }
 
 /**
@@ -37,7 +37,7 @@ export interface UpdateBlockOptions {
  * pool exhausted) to abort without writing.
  */
 export async function updateBlock<T>(client: BlockClient, name: string, change: (block: IPBlock) => BlockChange<T>, options: UpdateBlockOptions = {}): Promise<T> {
-  const maxAttempts = options.maxAttempts ?? 8;
+  const maxAttempts = options.maxAttempts ?? 16;
   const jitter = options.jitter ?? Math.random;
   const baseDelayMs = options.baseDelayMs ?? 10;
   const maxDelayMs = options.maxDelayMs ?? 500;
@@ -53,6 +53,7 @@ export async function updateBlock<T>(client: BlockClient, name: string, change: 
     const current = read ?? (await client.getBlock(name));
     read = undefined;
     if (current === undefined) throw new CniError(CniCode.IoFailure, `IPBlock ${name} does not exist on ${client.server}`);
+    if (fresh) options.onSeen?.(current);
     let outcome: BlockChange<T>;
     try {
       outcome = change(current.block);
@@ -67,7 +68,7 @@ export async function updateBlock<T>(client: BlockClient, name: string, change: 
     options.onWrite?.();
     const written = await client.replaceBlockStatus(name, outcome.status, current.resourceVersion);
     if (written.kind === 'Replaced') {
-      options.onWritten?.(written);
+      options.onSeen?.(written);
       return outcome.value;
     }
     options.onConflict?.();

@@ -57,8 +57,8 @@ test('B-15 conflicts beyond maxAttempts: code 11 "pool contention", nothing writ
   const error = await rejection(updateBlock(client, NAME, take(1, allocation(1)), { sleep }));
   t.true(error instanceof CniError);
   t.like(error, { code: 11, message: `pool contention on block ${NAME}, try again later` });
-  t.is(api.metrics.conflicts, 8, 'default maxAttempts is 8');
-  t.is(sleeps.length, 7);
+  t.is(api.metrics.conflicts, 16, 'default maxAttempts is 16');
+  t.is(sleeps.length, 15);
   t.true(sleeps.every((ms) => ms >= 0 && ms <= 500), 'backoff is capped');
   t.is(statusOf(api)?.allocations['1'], undefined);
 });
