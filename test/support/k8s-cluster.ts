@@ -63,6 +63,8 @@ export interface SimCluster {
   ipam(command: string, pod: SimPod, call: PluginCall): Promise<ExecPluginResult>;
   /** Every address held in every IPBlock, read straight from the double's store. */
   held(): HeldAddress[];
+  /** Resolves once `count` more objects of `resource` were created (events of the store, no polling). */
+  created(resource: string, count: number): Promise<void>;
 }
 
 export function pool(name: string, spec: Record<string, unknown>): object {
@@ -125,6 +127,16 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
         ifname: call.ifname ?? 'eth0',
         args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name};K8S_POD_UID=${pod.uid}${call.args ? `;${call.args}` : ''}`,
         stdin: conf,
+      });
+    },
+    created(resource, count) {
+      let seen = 0;
+      return new Promise((resolve) => {
+        const stop = api.store.subscribe((event) => {
+          if (event.resource !== resource || event.type !== 'ADDED' || ++seen < count) return;
+          stop();
+          resolve();
+        });
       });
     },
     held() {

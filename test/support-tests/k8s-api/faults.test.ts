@@ -48,6 +48,15 @@ test('A-26 failNext(n, 500) fails the next n requests with an InternalError Stat
   t.like(await apiFailure(core.listNamespacedPod({ namespace: 'default' })), { code: 503, reason: 'ServiceUnavailable' });
 });
 
+test('A-32 failNext with a verb filter fails only that verb: reads pass, the create fails', async (t) => {
+  const { core, api } = await setup(t);
+  api.faults.failNext(1, 500, { resource: 'pods', verb: 'create' });
+  t.deepEqual((await core.listNamespacedPod({ namespace: 'default' })).items, []);
+  const body = { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  t.like(await apiFailure(core.createNamespacedPod({ namespace: 'default', body })), { code: 500 });
+  t.is((await core.createNamespacedPod({ namespace: 'default', body })).metadata?.name, 'p');
+});
+
 // undici's fetch fails with TypeError('fetch failed') and the socket error as cause.
 const connectionError = z.object({ cause: z.object({ code: z.enum(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET']) }) });
 

@@ -7,6 +7,8 @@ export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'd
 export interface FaultFilter {
   // Only requests for this resource (resourceKey, e.g. 'pods', 'ippools.nicpool.io').
   resource?: string;
+  // Only requests of this verb (e.g. 'create': a write that fails after the reads went through).
+  verb?: Verb;
 }
 
 export interface InjectedFailure {
@@ -65,7 +67,9 @@ export class Faults {
   // Consumes one matching fault, if any.
   takeFault(verb: Verb, resource: string): InjectedFailure | undefined {
     const take = (list: Pending[]): InjectedFailure | undefined => {
-      const p = list.find((x) => x.remaining > 0 && (x.filter.resource === undefined || x.filter.resource === resource));
+      const p = list.find(
+        (x) => x.remaining > 0 && (x.filter.resource === undefined || x.filter.resource === resource) && (x.filter.verb === undefined || x.filter.verb === verb),
+      );
       if (p === undefined) return undefined;
       p.remaining--;
       return { code: p.code };
