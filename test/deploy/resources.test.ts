@@ -48,18 +48,18 @@ const endpoint: z.input<typeof EndpointSpec> = {
 test('M-14 an Endpoint parses unchanged; addresses must be of their family', (t) => {
   const parse = (spec: Record<string, unknown>) => parseOrThrow(EndpointSpec, spec, { root: 'spec' });
   t.deepEqual(parse(endpoint), endpoint);
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', ipv4: 'fd00::1' }] }), 7, 'spec.nics[0].ipv4: "fd00::1" is not an IPv4 address');
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', ipv6: '10.0.0.1' }] }), 7, 'spec.nics[0].ipv6: "10.0.0.1" is not an IPv6 address');
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', containerID: 'c1', ipv4: 'fd00::1' }] }), 7, 'spec.nics[0].ipv4: "fd00::1" is not an IPv4 address');
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', containerID: 'c1', ipv6: '10.0.0.1' }] }), 7, 'spec.nics[0].ipv6: "10.0.0.1" is not an IPv6 address');
 });
 
 test('M-15 an Endpoint NIC holds an address; a pool needs its address; owners come in pairs; NICs are unique', (t) => {
   const parse = (spec: Record<string, unknown>) => parseOrThrow(EndpointSpec, spec, { root: 'spec' });
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1' }] }), 7, 'spec.nics[0].ipv4: missing, must be set when ipv6 is not (a NIC holds at least one address)');
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', ipv6: 'fd00::1', ipv4Pool: 'p' }] }), 7, 'spec.nics[0].ipv4Pool: "p" must not be set without ipv4');
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', containerID: 'c1' }] }), 7, 'spec.nics[0].ipv4: missing, must be set when ipv6 is not (a NIC holds at least one address)');
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', containerID: 'c1', ipv6: 'fd00::1', ipv4Pool: 'p' }] }), 7, 'spec.nics[0].ipv4Pool: "p" must not be set without ipv4');
   throwsCni(t, () => parse({ ...endpoint, ownerName: undefined }), 7, 'spec.ownerName: missing, must be set with ownerKind and ownerName together');
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', ipv4: '10.0.0.1' }, { interface: 'net1', ipv4: '10.0.0.2' }] }), 7,
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'net1', containerID: 'c1', ipv4: '10.0.0.1' }, { interface: 'net1', containerID: 'c1', ipv4: '10.0.0.2' }] }), 7,
     'spec.nics[1].interface: "net1" is listed twice (one entry per NIC)');
-  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'a-very-long-interface', ipv4: '10.0.0.1' }] }), 7,
+  throwsCni(t, () => parse({ ...endpoint, nics: [{ interface: 'a-very-long-interface', containerID: 'c1', ipv4: '10.0.0.1' }] }), 7,
     /^spec\.nics\[0\]\.interface: "a-very-long-interface" is not a valid interface name/);
 });
 
