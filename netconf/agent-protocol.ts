@@ -7,7 +7,7 @@ import { CniResult } from './result.ts';
  * its invocation as it received it; the agent answers 200 with the result (1.1.0 shape, the
  * plugin converts to the requested version) or a non-200 carrying the CNI error object.
  */
-export const agentPaths = { cni: '/v1/cni', health: '/healthz' } as const;
+export const agentPaths = { cni: '/v1/cni', podRouting: '/v1/pod-routing', health: '/healthz' } as const;
 
 /** The largest request body the agent reads; a netconf is a few kilobytes. */
 export const maxAgentRequestBytes = 1024 * 1024;
@@ -36,6 +36,14 @@ export type AgentResponse = z.infer<typeof AgentResponse>;
 /** Non-200 body: the CNI error object (without cniVersion, which is the plugin's to set). */
 export const AgentError = z.object({ code: z.int(), msg: z.string(), details: z.optional(z.string()) });
 export type AgentError = z.infer<typeof AgentError>;
+
+/**
+ * 200 body of `GET /v1/pod-routing?namespace=…&name=…`: what the pod's annotations say about
+ * its routing (ipam.nicpool.io/default-route-nic), for nicpool-router, which holds no API
+ * credentials. Empty when the pod says nothing (or the agent runs the local store).
+ */
+export const PodRouting = z.object({ defaultRouteNic: z.optional(InterfaceName) });
+export type PodRouting = z.infer<typeof PodRouting>;
 
 /** 200 body of `GET /healthz`. */
 export const AgentHealth = z.object({ ok: z.literal(true) });

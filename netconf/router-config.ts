@@ -13,6 +13,11 @@ export const RouterConfig = z.strictObject({
   type: z.literal('nicpool-router'),
   /** The pod NIC that keeps its routes in `main` (default eth0); a pod's own choice overrides it. */
   defaultRouteNic: z.optional(InterfaceName),
+  /**
+   * The node agent's socket: when set, the pod's annotation ipam.nicpool.io/default-route-nic
+   * is asked of the agent (the router holds no API credentials).
+   */
+  agentSocket: z.optional(z.string().check(z.startsWith('/', 'must be an absolute path'))),
   /** Table of a NIC = tableBase + the NIC name's trailing number (net1 → 101), see design §8. */
   tableBase: z._default(z.int().check(z.gte(1), z.lte(0x7fff0000)), 100),
   /** Priority of the `from <ip> lookup <table>` rules. */

@@ -1,7 +1,10 @@
 import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { agentPaths, maxAgentRequestBytes } from '../../netconf/agent-protocol.ts';
+import * as z from 'zod/mini';
 import { asCniError, CniCode } from '../../netconf/errors.ts';
+import { ObjectName } from '../../netconf/names.ts';
+import { parseOrThrow } from '../../netconf/parse.ts';
 import { decodeRequest, runVerb, type Decoded } from './dispatch.ts';
 import { BodyTooLarge, readJsonBody } from './request-body.ts';
 import { prepareSocketPath } from './socket-file.ts';
@@ -20,6 +23,8 @@ export interface AgentServer {
   /** Stops accepting, lets requests in flight finish, removes the socket. Idempotent. */
   stop(): Promise<void>;
 }
+
+const PodName = z.strictObject({ namespace: ObjectName, name: ObjectName });
 
 /** Listens on the unix socket, made root-only (0600) before the first connection is accepted. */
 export async function startAgentServer(options: AgentServerOptions): Promise<AgentServer> {
@@ -60,8 +65,14 @@ async function handle({ verbs, log, metrics }: AgentServerOptions, req: Incoming
   let code = 0;
   try {
     if (req.method === 'GET' && req.url === agentPaths.health) return reply(res, 200, { ok: true });
+    const url = new URL(req.url ?? '/', 'http://agent');
+    if (req.method === 'GET' && url.pathname === agentPaths.podRouting) {
+      const pod = parseOrThrow(PodName, Object.fromEntries(url.searchParams), { root: 'query' });
+      label = `pod-routing ${pod.namespace}/${pod.name}`;
+      return reply(res, 200, await verbs.podRouting(pod));
+    }
     if (req.method !== 'POST' || req.url !== agentPaths.cni) {
-      failure = `agent: no ${label}; it serves POST ${agentPaths.cni} and GET ${agentPaths.health}`;
+      failure = `agent: no ${label}; it serves POST ${agentPaths.cni}, GET ${agentPaths.podRouting} and GET ${agentPaths.health}`;
       return reply(res, 404, { code: CniCode.IncompatibleVersion, msg: failure });
     }
     const decoded = decodeRequest(await readJsonBody(req, maxAgentRequestBytes));

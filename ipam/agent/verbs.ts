@@ -1,3 +1,4 @@
+import type { PodRouting } from '../../netconf/agent-protocol.ts';
 import type { CniResult } from '../../netconf/result.ts';
 import type { Allocation } from '../../netconf/store-state.ts';
 import { ipamAdd } from '../cni/add.ts';
@@ -17,6 +18,8 @@ export interface AgentVerbs {
   check(inv: IpamInvocation): Promise<void>;
   gc(inv: IpamInvocation): Promise<Allocation[]>;
   status(inv: IpamInvocation): Promise<void>;
+  /** The pod's routing wishes (its annotations), for nicpool-router. */
+  podRouting(pod: { namespace: string; name: string }): Promise<PodRouting>;
 }
 
 /**
@@ -32,5 +35,13 @@ export function localVerbs(): AgentVerbs {
       tail = run.catch(() => undefined);
       return run;
     };
-  return { add: serial(ipamAdd), del: serial(ipamDel), check: serial(ipamCheck), gc: serial(ipamGc), status: serial(ipamStatus) };
+  return {
+    add: serial(ipamAdd),
+    del: serial(ipamDel),
+    check: serial(ipamCheck),
+    gc: serial(ipamGc),
+    status: serial(ipamStatus),
+    // Without Kubernetes a pod has no annotations.
+    podRouting: async () => ({}),
+  };
 }

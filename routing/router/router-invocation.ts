@@ -28,10 +28,19 @@ export interface RouterSetup {
   families: IpFamily[];
 }
 
-export function routerSetup(inv: RouterInvocation): RouterSetup {
-  const config = parseOrThrow(RouterConfig, inv.conf);
+export function routerConfigOf(inv: RouterInvocation): RouterConfig {
+  return parseOrThrow(RouterConfig, inv.conf);
+}
+
+/**
+ * `podDefaultRouteNic` is the pod's annotation, as the agent reported it. The runtime's word
+ * (CNI_ARGS, runtimeConfig) comes first, then the pod's, then the netconf's, then eth0.
+ */
+export function routerSetup(inv: RouterInvocation, podDefaultRouteNic?: string): RouterSetup {
+  const config = routerConfigOf(inv);
   const ifname = inv.env.ifname ?? '';
-  const defaultRouteNic = parseOrThrow(InterfaceName, inv.args.NICPOOL_DEFAULT_ROUTE_NIC ?? inv.conf.runtimeConfig?.defaultRouteNic ?? config.defaultRouteNic ?? 'eth0', { root: 'defaultRouteNic' });
+  const chosen = inv.args.NICPOOL_DEFAULT_ROUTE_NIC ?? inv.conf.runtimeConfig?.defaultRouteNic ?? podDefaultRouteNic ?? config.defaultRouteNic ?? 'eth0';
+  const defaultRouteNic = parseOrThrow(InterfaceName, chosen, { root: 'defaultRouteNic' });
   const gateways = {
     ...(config.gateways?.ipv4 !== undefined && { 4: gateway(config.gateways.ipv4, 4) }),
     ...(config.gateways?.ipv6 !== undefined && { 6: gateway(config.gateways.ipv6, 6) }),

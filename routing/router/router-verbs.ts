@@ -5,6 +5,7 @@ import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
 import { readNetns } from '../netns/read-routing.ts';
 import { routeDelete, routeReplace, ruleAdd } from '../plan/commands.ts';
 import { describeEntries, isEmpty, missingEntries } from '../plan/diff.ts';
+import { podDefaultRouteNic } from './pod-routing.ts';
 import { routerSetup, type RouterInvocation, type RouterSetup } from './router-invocation.ts';
 
 // ADD and DEL write without reading first: a NIC's table and rules are ours alone, so ADD
@@ -18,7 +19,7 @@ const staleRuleSweeps = 4;
 export async function routerAdd(inv: RouterInvocation): Promise<CniResult> {
   const prevResult = inv.conf.prevResult;
   if (prevResult === undefined) throw new CniError(CniCode.InvalidConfig, 'prevResult: missing; nicpool-router runs after a plugin that configures the NIC');
-  const setup = routerSetup(inv);
+  const setup = routerSetup(inv, await podDefaultRouteNic(inv));
   for (const family of setup.families) {
     const wanted = [
       ...setup.plan.routes.filter((route) => route.family === family).map(routeReplace),
@@ -31,7 +32,7 @@ export async function routerAdd(inv: RouterInvocation): Promise<CniResult> {
 
 /** CHECK: every planned entry exists; the error lists exactly which do not. */
 export async function routerCheck(inv: RouterInvocation): Promise<void> {
-  const setup = routerSetup(inv);
+  const setup = routerSetup(inv, await podDefaultRouteNic(inv));
   if (setup.families.length === 0) return;
   const missing = missingEntries(setup.plan, (await readNetns(setup.netns, setup.families)).routing);
   if (!isEmpty(missing)) throw new CniError(CniCode.CheckFailed, `${setup.ifname}: missing ${describeEntries(missing).join('; ')}`);
@@ -39,7 +40,9 @@ export async function routerCheck(inv: RouterInvocation): Promise<void> {
 
 /** DEL: clears the NIC's table and rules (found by table number, prevResult or not). */
 export async function routerDel(inv: RouterInvocation): Promise<void> {
-  const setup = routerSetup(inv);
+  // DEL never fails for an agent that is gone: without its answer, main is left alone, and
+  // the pod's netns takes the rest with it.
+  const setup = routerSetup(inv, await podDefaultRouteNic(inv).catch(() => undefined));
   if (setup.netns === undefined || !existsSync(setup.netns)) return; // the pod is gone, and with it everything
   for (const family of [4, 6] as const) {
     const mainRoutes = setup.plan.routes.filter((route) => route.family === family && route.table === 'main').map(routeDelete);

@@ -11,11 +11,16 @@ async function testFiles(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile() && /\.(test|contract)\.ts$|contract\.ts$/.test(entry.name)).map((entry) => path.join(entry.parentPath, entry.name));
 }
 
-test('D-03 every test ID is listed in test/cases.md and every listed ID names a test', async (t) => {
+test('D-03 every test ID is listed in test/cases.md, every listed ID names a test, and no ID names two', async (t) => {
   const inTitles = new Set<string>();
+  const twice = new Set<string>();
   for (const file of await testFiles(path.join(root, 'test'))) {
-    for (const match of (await readFile(file, 'utf8')).matchAll(idPattern)) inTitles.add(match[1]!);
+    for (const match of (await readFile(file, 'utf8')).matchAll(idPattern)) {
+      if (inTitles.has(match[1]!)) twice.add(match[1]!);
+      inTitles.add(match[1]!);
+    }
   }
+  t.deepEqual([...twice].sort(), [], 'IDs used by two tests');
   const cases = await readFile(path.join(root, 'test', 'cases.md'), 'utf8');
   const listed = new Set([...cases.matchAll(/^\| ([A-Z]-[A-Z0-9-]+) \|/gm)].map((match) => match[1]!));
   t.true(inTitles.size > 100, `found ${inTitles.size} IDs in test titles`);

@@ -32,7 +32,7 @@ export type NewDriver = (t: ExecutionContext) => Promise<StoreDriver>;
 const addressOf = (result: ExecPluginResult) => (result.json as { ips?: { address: string }[] } | undefined)?.ips?.[0]?.address;
 
 export function runVerbsContract(name: string, newDriver: NewDriver): void {
-  test(`SC-01 [${name}] ADD answers an address of the default pool, held by the attachment`, async (t) => {
+  test(`S-V01 [${name}] ADD answers an address of the default pool, held by the attachment`, async (t) => {
     const store = await newDriver(t);
     const add = await store.run('ADD', 'p1', { containerID: 'c1' });
     t.is(add.exitCode, 0, add.stdout);
@@ -40,7 +40,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.deepEqual(await store.held(), [{ ip: '10.95.0.10', containerID: 'c1', ifname: 'eth0' }]);
   });
 
-  test(`SC-02 [${name}] a repeated ADD of one attachment answers the same address and holds one`, async (t) => {
+  test(`S-V02 [${name}] a repeated ADD of one attachment answers the same address and holds one`, async (t) => {
     const store = await newDriver(t);
     const first = await store.run('ADD', 'p1', { containerID: 'c1' });
     const again = await store.run('ADD', 'p1', { containerID: 'c1' });
@@ -49,7 +49,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.is((await store.held()).length, 1);
   });
 
-  test(`SC-03 [${name}] DEL frees the address; a second DEL of what is gone succeeds`, async (t) => {
+  test(`S-V03 [${name}] DEL frees the address; a second DEL of what is gone succeeds`, async (t) => {
     const store = await newDriver(t);
     await store.run('ADD', 'p1', { containerID: 'c1' });
     const del = await store.run('DEL', 'p1', { containerID: 'c1' });
@@ -60,7 +60,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.is(again.stdout, '');
   });
 
-  test(`SC-04 [${name}] a full pool answers code 100 and holds nothing for the refused attachment`, async (t) => {
+  test(`S-V04 [${name}] a full pool answers code 100 and holds nothing for the refused attachment`, async (t) => {
     const store = await newDriver(t);
     for (const i of [1, 2, 3]) t.is((await store.run('ADD', `p${i}`, { containerID: `c${i}` })).exitCode, 0);
     const refused = await store.run('ADD', 'p4', { containerID: 'c4' });
@@ -70,7 +70,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.deepEqual((await store.held()).map((h) => h.containerID).sort(), ['c1', 'c2', 'c3']);
   });
 
-  test(`SC-05 [${name}] 30 concurrent ADDs of different pods get 30 different addresses`, async (t) => {
+  test(`S-V05 [${name}] 30 concurrent ADDs of different pods get 30 different addresses`, async (t) => {
     const store = await newDriver(t);
     const adds = await Promise.all(Array.from({ length: 30 }, (_, i) => store.run('ADD', `p${i}`, { containerID: `c${i}`, args: 'NICPOOL_IPPOOLS=named' })));
     t.deepEqual(adds.filter((add) => add.exitCode !== 0).map((add) => add.stdout), []);
@@ -78,7 +78,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.is(new Set((await store.held()).map((h) => h.ip)).size, 30);
   });
 
-  test(`SC-06 [${name}] CHECK passes after ADD and fails with code 103 after DEL`, async (t) => {
+  test(`S-V06 [${name}] CHECK passes after ADD and fails with code 103 after DEL`, async (t) => {
     const store = await newDriver(t);
     const add = await store.run('ADD', 'p1', { containerID: 'c1' });
     const prevResult = add.json;
@@ -89,7 +89,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.like(check.json, { code: 103 });
   });
 
-  test(`SC-07 [${name}] a requested IP is given when free and refused with code 102 when held`, async (t) => {
+  test(`S-V07 [${name}] a requested IP is given when free and refused with code 102 when held`, async (t) => {
     const store = await newDriver(t);
     const add = await store.run('ADD', 'p1', { containerID: 'c1', args: 'IP=10.96.0.77' });
     t.is(addressOf(add), '10.96.0.77/24', add.stdout);
@@ -98,7 +98,7 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     t.deepEqual(await store.held(), [{ ip: '10.96.0.77', containerID: 'c1', ifname: 'eth0' }]);
   });
 
-  test(`SC-08 [${name}] two NICs of one pod hold one address each, and DEL of one keeps the other`, async (t) => {
+  test(`S-V08 [${name}] two NICs of one pod hold one address each, and DEL of one keeps the other`, async (t) => {
     const store = await newDriver(t);
     const eth0 = await store.run('ADD', 'p1', { containerID: 'c1', ifname: 'eth0' });
     const net1 = await store.run('ADD', 'p1', { containerID: 'c1', ifname: 'net1', args: 'NICPOOL_IPPOOLS=named' });

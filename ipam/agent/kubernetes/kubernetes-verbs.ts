@@ -1,9 +1,12 @@
 import type { V1Pod } from '@kubernetes/client-node';
+import { annotationKeys } from '../../../netconf/annotations.ts';
 import type { Endpoint, EndpointNic, EndpointSpec } from '../../../netconf/endpoint.ts';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { formatIp, type IpFamily } from '../../../netconf/ip/index.ts';
 import type { IpamConfig } from '../../../netconf/ipam-config.ts';
 import type { IPBlockAllocation } from '../../../netconf/ipblock.ts';
+import { InterfaceName } from '../../../netconf/names.ts';
+import { parseOrThrow } from '../../../netconf/parse.ts';
 import type { CniResult } from '../../../netconf/result.ts';
 import type { Allocation } from '../../../netconf/store-state.ts';
 import type { Attachment, PodRef } from '../../allocate/attachment.ts';
@@ -94,6 +97,13 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
         for (const freed of await allocator.releaseInBlock(block.metadata.name, stale)) released.push(allocationOf(freed));
       }
       return released;
+    },
+
+    podRouting: async ({ namespace, name }) => {
+      const pod = cache.pod(namespace, name) ?? (await client.getPod(namespace, name));
+      const nic = pod?.metadata?.annotations?.[annotationKeys.defaultRouteNic];
+      if (nic === undefined) return {};
+      return { defaultRouteNic: parseOrThrow(InterfaceName, nic, { root: `annotation ${annotationKeys.defaultRouteNic}` }) };
     },
 
     status: async (inv) => {

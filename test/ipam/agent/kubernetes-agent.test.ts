@@ -1,11 +1,17 @@
 // The agent on the Kubernetes store: real agent processes on the HTTP test API server (a
 // test double), driven through the built nicpool-ipam, as the runtime would.
 import test from 'ava';
-import { pool, simCluster } from '../../support/k8s-cluster.ts';
+import path from 'node:path';
+import { askAgent } from '../../../ipam/cni/agent-transport.ts';
+import { repoRoot } from '../../support/cni-runner.ts';
+import { execPlugin } from '../../support/exec-plugin.ts';
+import { pool, simCluster, type SimPod } from '../../support/k8s-cluster.ts';
+
+const routerPlugin = path.join(repoRoot, 'dist', 'plugins', 'nicpool-router');
 
 const poolA = pool('a', { ipVersion: 4, subnet: '10.70.0.0/16', ips: ['10.70.0.10-10.70.3.250'], gateway: '10.70.0.1', default: true });
 
-test('K8-01 ADD gives an address from the pool, recorded in its IPBlock and the pod Endpoint; repeated ADD returns it again', async (t) => {
+test('G-K01 ADD gives an address from the pool, recorded in its IPBlock and the pod Endpoint; repeated ADD returns it again', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   await cluster.startAgent('node-1');
@@ -29,7 +35,7 @@ test('K8-01 ADD gives an address from the pool, recorded in its IPBlock and the 
 const addressOf = (result: { json?: unknown }) => (result.json as { ips?: { address: string }[] } | undefined)?.ips?.map((ip) => ip.address.split('/')[0]);
 const small = pool('small', { ipVersion: 4, subnet: '10.71.0.0/24', ips: ['10.71.0.10-10.71.0.19'], gateway: '10.71.0.1', default: true });
 
-test('K8-02 a StatefulSet pod keeps its address across delete and re-create while its ordinal is wanted; scaled down, DEL frees it', async (t) => {
+test('G-K02 a StatefulSet pod keeps its address across delete and re-create while its ordinal is wanted; scaled down, DEL frees it', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   cluster.seed('statefulsets.apps', { metadata: { name: 'db', namespace: 'default' }, spec: { replicas: 2, selector: {}, template: {} } });
@@ -55,7 +61,7 @@ test('K8-02 a StatefulSet pod keeps its address across delete and re-create whil
   t.is(cluster.api.objects.get('endpoints.nicpool.io', 'db-1', 'default'), undefined);
 });
 
-test('K8-03 a Deployment pod re-created under its name (DEL lost) gets a new address and the old one is freed', async (t) => {
+test('G-K03 a Deployment pod re-created under its name (DEL lost) gets a new address and the old one is freed', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   await cluster.startAgent('node-1');
@@ -69,7 +75,7 @@ test('K8-03 a Deployment pod re-created under its name (DEL lost) gets a new add
   t.deepEqual(cluster.held().map((held) => [held.ip, held.entry.podUID]), [[fresh![0], again.uid]]);
 });
 
-test('K8-04 a new sandbox of the same pod (same UID) takes the address over from the old one', async (t) => {
+test('G-K04 a new sandbox of the same pod (same UID) takes the address over from the old one', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   await cluster.startAgent('node-1');
@@ -83,7 +89,7 @@ test('K8-04 a new sandbox of the same pod (same UID) takes the address over from
   t.deepEqual(cluster.held().map((held) => held.entry.containerID), ['sandbox2']);
 });
 
-test('K8-05 pod and namespace annotations choose the pools, per NIC; a malformed one is code 7 naming it', async (t) => {
+test('G-K05 pod and namespace annotations choose the pools, per NIC; a malformed one is code 7 naming it', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   cluster.seed('ippools.nicpool.io', pool('b', { ipVersion: 4, subnet: '10.72.0.0/24', ips: ['10.72.0.10-10.72.0.20'] }));
@@ -105,7 +111,7 @@ test('K8-05 pod and namespace annotations choose the pools, per NIC; a malformed
   t.regex((refused.json as { msg: string }).msg, /^annotation ipam\.nicpool\.io\/ippool\.ipv4: .*expected array.*"b"/);
 });
 
-test('K8-06 node, namespace and pod affinities match the real labels of the node, namespace and pod', async (t) => {
+test('G-K06 node, namespace and pod affinities match the real labels of the node, namespace and pod', async (t) => {
   const cluster = await simCluster(t);
   const selector = (labels: Record<string, string>) => ({ matchLabels: labels });
   cluster.seed('ippools.nicpool.io', pool('zone-a', { ipVersion: 4, subnet: '10.74.0.0/24', ips: ['10.74.0.10-10.74.0.20'], nodeAffinity: selector({ zone: 'a' }) }));
@@ -128,7 +134,7 @@ test('K8-06 node, namespace and pod affinities match the real labels of the node
   t.regex(((await cluster.ipam('ADD', elsewhere, { containerID: 'c4' })).json as { msg: string }).msg, /namespaceAffinity does not match namespace "default"/);
 });
 
-test('K8-07 addresses of ReservedIP objects are never handed out', async (t) => {
+test('G-K07 addresses of ReservedIP objects are never handed out', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   cluster.seed('reservedips.nicpool.io', { metadata: { name: 'fw' }, spec: { ipVersion: 4, ips: ['10.71.0.10-10.71.0.11', '10.71.0.13'] } });
@@ -140,7 +146,7 @@ test('K8-07 addresses of ReservedIP objects are never handed out', async (t) => 
   t.like(asked.json, { code: 102 });
 });
 
-test('K8-08 dual stack: one address per family; when one family is exhausted the other is rolled back', async (t) => {
+test('G-K08 dual stack: one address per family; when one family is exhausted the other is rolled back', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', pool('v4', { ipVersion: 4, subnet: '10.77.0.0/24', ips: ['10.77.0.10'], default: true }));
   cluster.seed('ippools.nicpool.io', pool('v6', { ipVersion: 6, subnet: 'fd00:77::/64', ips: ['fd00:77::10-fd00:77::ffff'], default: true }));
@@ -155,7 +161,7 @@ test('K8-08 dual stack: one address per family; when one family is exhausted the
   t.deepEqual(cluster.held().map((held) => held.entry.containerID).sort(), ['d1', 'd1']);
 });
 
-test('K8-09 CNI GC frees this network\'s attachments on this node that the runtime no longer lists', async (t) => {
+test('G-K09 CNI GC frees this network\'s attachments on this node that the runtime no longer lists', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', small);
   await cluster.startAgent('node-1');
@@ -168,10 +174,39 @@ test('K8-09 CNI GC frees this network\'s attachments on this node that the runti
   t.deepEqual(cluster.held().map((held) => held.entry.containerID), ['k1']);
 });
 
-test('K8-10 a netconf for the local store, sent to a Kubernetes agent, is code 7 naming ipam.store', async (t) => {
+test('G-K10 a netconf for the local store, sent to a Kubernetes agent, is code 7 naming ipam.store', async (t) => {
   const cluster = await simCluster(t);
   await cluster.startAgent('node-1');
   const add = await cluster.ipam('ADD', cluster.addPod({ name: 'x', node: 'node-1' }), { containerID: 'x', ipam: { store: 'local' } });
   t.like(add.json, { code: 7 });
   t.regex((add.json as { msg: string }).msg, /^ipam\.store: "local" is not served by this nicpool-agent/);
+});
+
+test('G-K11 the agent tells nicpool-router the pod\'s default-route NIC from its annotation; a malformed one is code 7 in the router', async (t) => {
+  const cluster = await simCluster(t);
+  await cluster.startAgent('node-1');
+  const annotated = cluster.addPod({ name: 'two-nics', node: 'node-1', annotations: { 'ipam.nicpool.io/default-route-nic': 'net1' } });
+  const plain = cluster.addPod({ name: 'plain', node: 'node-1' });
+  const bad = cluster.addPod({ name: 'bad', node: 'node-1', annotations: { 'ipam.nicpool.io/default-route-nic': 'net/1' } });
+  const ask = async (pod: { namespace: string; name: string }) =>
+    askAgent(cluster.socketOf('node-1'), 'GET', `/v1/pod-routing?namespace=${pod.namespace}&name=${pod.name}`, undefined, 5000);
+  t.deepEqual(await ask(annotated), { status: 200, json: { defaultRouteNic: 'net1' } });
+  t.deepEqual(await ask(plain), { status: 200, json: {} });
+  t.like(await ask(bad), { status: 400, json: { code: 7 } });
+
+  // The router asks the agent before it plans: CHECK of a NIC without addresses plans nothing
+  // and touches no netns, so this runs without root.
+  const routerCheck = (pod: SimPod) =>
+    execPlugin(routerPlugin, {
+      command: 'CHECK',
+      containerID: 'c1',
+      netns: '/var/run/netns/none',
+      ifname: 'net1',
+      args: `K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name}`,
+      stdin: { cniVersion: '1.0.0', name: 'net', type: 'nicpool-router', agentSocket: cluster.socketOf('node-1'), prevResult: { cniVersion: '1.0.0', ips: [] } },
+    });
+  t.is((await routerCheck(annotated)).exitCode, 0);
+  const refused = await routerCheck(bad);
+  t.like(refused.json, { code: 7 });
+  t.regex((refused.json as { msg: string }).msg, /^annotation ipam\.nicpool\.io\/default-route-nic: "net\/1" is not a valid interface name/);
 });

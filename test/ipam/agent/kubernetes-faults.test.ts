@@ -15,7 +15,7 @@ function assertOneAddressPerPod(t: import('ava').ExecutionContext, cluster: SimC
   t.deepEqual(held.map((h) => h.entry.podUID).sort(), pods.map((pod) => pod.uid).sort(), 'one address per live pod, none for any other');
 }
 
-test('K8F-01 with the API server down ADD is code 11; once it is back the same ADD succeeds and holds one address', async (t) => {
+test('G-F01 with the API server down ADD is code 11; once it is back the same ADD succeeds and holds one address', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   await cluster.startAgent('node-1');
@@ -31,7 +31,7 @@ test('K8F-01 with the API server down ADD is code 11; once it is back the same A
   assertOneAddressPerPod(t, cluster, [pod]);
 });
 
-test('K8F-02 500s from the API server are code 11, and leave nothing half-written', async (t) => {
+test('G-F02 500s from the API server are code 11, and leave nothing half-written', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   await cluster.startAgent('node-1');
@@ -54,7 +54,7 @@ test('K8F-02 500s from the API server are code 11, and leave nothing half-writte
   assertOneAddressPerPod(t, cluster, [pod]);
 });
 
-test('K8F-03 a 409 storm is ridden out with retries and counted in /metrics; one beyond the bound is code 11', async (t) => {
+test('G-F03 a 409 storm is ridden out with retries and counted in /metrics; one beyond the bound is code 11', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   const agent = await cluster.startAgent('node-1', ['--metrics-address', '127.0.0.1:0']);
@@ -83,7 +83,7 @@ test('K8F-03 a 409 storm is ridden out with retries and counted in /metrics; one
   t.regex(text, /^nicpool_pool_total_ips\{pool="a"\} 497$/m);
 });
 
-test('K8F-04 an agent killed with -9 mid-burst, restarted: no duplicate, and no leak once reconciled and the runtime retried', async (t) => {
+test('G-F04 an agent killed with -9 mid-burst, restarted: no duplicate, and no leak once reconciled and the runtime retried', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   const first = await cluster.startAgent('node-1');
@@ -114,7 +114,7 @@ test('K8F-04 an agent killed with -9 mid-burst, restarted: no duplicate, and no 
   t.is(cluster.api.objects.list('endpoints.nicpool.io').length, live.length);
 });
 
-test('K8F-05 SIGTERM lets an ADD in flight finish with its Endpoint written, then the agent exits', async (t) => {
+test('G-F05 SIGTERM lets an ADD in flight finish with its Endpoint written, then the agent exits', async (t) => {
   const cluster = await simCluster(t);
   cluster.seed('ippools.nicpool.io', poolA);
   const agent = await cluster.startAgent('node-1');

@@ -11,7 +11,7 @@ const perNode = 100;
 /** Plugin processes in flight per node (100 in all across the 10 nodes). */
 const perNodeParallelism = 10;
 
-test('K8S-01 10 agents × 100 concurrent ADDs on a pool of 1,000: 1,000 distinct addresses, counters exact, far fewer writes than ADDs', async (t) => {
+test('G-S01 10 agents × 100 concurrent ADDs on a pool of 1,000: 1,000 distinct addresses, counters exact, far fewer writes than ADDs', async (t) => {
   const cluster = await simCluster(t);
   // 10.80.0.1 … 10.80.3.232 is exactly 1,000 addresses over 4 blocks.
   cluster.seed('ippools.nicpool.io', pool('scale', { ipVersion: 4, subnet: '10.80.0.0/22', ips: ['10.80.0.1-10.80.3.232'], default: true }));

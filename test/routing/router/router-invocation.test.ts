@@ -86,6 +86,15 @@ test('U-RT-52 the default-route NIC: CNI_ARGS NICPOOL_DEFAULT_ROUTE_NIC beats ru
   t.true(isDefault('net2', {}, { NICPOOL_DEFAULT_ROUTE_NIC: 'net2', K8S_POD_NAME: 'p' }));
 });
 
+test('U-RT-62 the pod\'s annotation (as the agent reports it) comes after the runtime\'s word and before the netconf\'s', (t) => {
+  const isDefault = (ifname: string, extra: Record<string, unknown>, pod: string | undefined, args: CniArgs = {}) => routerSetup({ conf: conf(extra), env: env(ifname), args }, pod).isDefaultRouteNic;
+  t.true(isDefault('net1', { defaultRouteNic: 'eth0' }, 'net1'));
+  t.false(isDefault('eth0', {}, 'net1'));
+  t.false(isDefault('net1', { runtimeConfig: { defaultRouteNic: 'eth0' } }, 'net1'));
+  t.false(isDefault('net1', {}, 'net1', { NICPOOL_DEFAULT_ROUTE_NIC: 'eth0' }));
+  t.true(isDefault('net1', { defaultRouteNic: 'net1' }, undefined));
+});
+
 test('U-RT-53 the default-route NIC chosen by CNI_ARGS gets main default routes, not a table', (t) => {
   const s = setup('net1', { prevResult: prevResult('net1') }, { NICPOOL_DEFAULT_ROUTE_NIC: 'net1' });
   t.deepEqual(s.plan, {

@@ -1,0 +1,48 @@
+import { request } from 'node:http';
+import { CniCode, CniError } from '../../netconf/errors.ts';
+
+// One request to the node agent over its unix socket, for the plugins (nicpool-ipam's verbs,
+// nicpool-router's pod routing question). Loaded by dynamic import only when an agent is
+// used, so the local paths never pay for node:http.
+
+// Errors that mean the agent is not there (yet, or any more): the runtime should retry.
+const unreachable = new Set(['ENOENT', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
+
+export interface AgentAnswer {
+  status: number;
+  json: unknown;
+}
+
+/** Sends `body` (if any) and reads a JSON answer; transport failures are CniErrors (code 11 when unreachable). */
+export function askAgent(socketPath: string, method: 'GET' | 'POST', path: string, body: string | undefined, timeoutMs: number): Promise<AgentAnswer> {
+  return new Promise((resolve, reject) => {
+    const fail = (error: NodeJS.ErrnoException | CniError) => {
+      clearTimeout(timer);
+      if (error instanceof CniError) return reject(error);
+      reject(
+        unreachable.has(error.code ?? '')
+          ? new CniError(CniCode.TryAgainLater, `nicpool agent at ${socketPath} is unreachable (${error.code}); try again later`)
+          : new CniError(CniCode.IoFailure, `nicpool agent at ${socketPath}: ${error.message}`),
+      );
+    };
+    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
+    // agent: false — one connection per invocation, closed after the answer, so nothing keeps
+    // the plugin alive and the agent's shutdown never waits for an idle connection of ours.
+    const req = request({ socketPath, path, method, agent: false, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', fail);
+      res.on('end', () => {
+        clearTimeout(timer);
+        try {
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) });
+        } catch {
+          fail(new CniError(CniCode.IoFailure, `nicpool agent at ${socketPath} answered ${res.statusCode} with a body that is not JSON`));
+        }
+      });
+    });
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+    req.on('error', fail);
+    req.end(body);
+  });
+}
