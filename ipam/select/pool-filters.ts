@@ -32,7 +32,8 @@ export function poolRejection(pool: CompiledPool, ctx: FilterContext): string | 
       return `namespaceAffinity does not match namespace ${JSON.stringify(ctx.podNamespace ?? '')}`;
     }
   }
-  if (spec.podAffinity && ctx.labels === undefined) return 'podAffinity needs pod labels, which only the Kubernetes store has';
-  if (spec.podAffinity && !selectorMatches(spec.podAffinity, ctx.labels?.pod ?? {})) return 'podAffinity does not match the pod\'s labels';
+  if (spec.podAffinity && !selectorMatches(spec.podAffinity, ctx.labels?.pod ?? {})) {
+    return ctx.labels === undefined ? 'podAffinity needs pod labels, which only the Kubernetes store has' : "podAffinity does not match the pod's labels";
+  }
   return undefined;
 }

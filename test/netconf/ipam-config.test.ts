@@ -19,7 +19,7 @@ test('U-NC-79 IpamConfig keeps given values and inline pools', (t) => {
 });
 
 test('U-NC-80 IpamConfig rejects another store, a relative poolFile and a bad default pool name (code 7)', (t) => {
-  throwsCni(t, () => parseIpam({ type: 'nicpool-ipam', store: 'kubernetes' }), 7, 'ipam.store: invalid input: expected "local", got "kubernetes"');
+  throwsCni(t, () => parseIpam({ type: 'nicpool-ipam', store: 'etcd' }), 7, 'ipam.store: invalid option: expected one of "local"|"kubernetes", got "etcd"');
   throwsCni(t, () => parseIpam({ type: 'nicpool-ipam', poolFile: 'pools.json' }), 7, 'ipam.poolFile: "pools.json" must be an absolute path');
   throwsCni(t, () => parseIpam({ type: 'nicpool-ipam', defaultIPv4Pools: ['Pool_A'] }), 7,
     'ipam.defaultIPv4Pools[0]: "Pool_A" is not a valid Kubernetes object name');
