@@ -29,7 +29,7 @@ export const NicPools = z.strictObject({
 });
 export type NicPools = z.infer<typeof NicPools>;
 
-export const PerNicPools = z.array(NicPools.check(z.refine((entry) => entry.interface !== undefined, 'needs "interface"')));
+const PerNicPools = z.array(NicPools.check(z.refine((entry) => entry.interface !== undefined, 'needs "interface"')));
 
 /** Decodes one annotation's JSON value with `schema`; errors name the annotation and the value. */
 export function parseAnnotation<S extends z.ZodMiniType>(schema: S, key: string, text: string): z.infer<S> {

@@ -7,6 +7,7 @@ import { ipamDel } from '../cni/del.ts';
 import { ipamGc } from '../cni/gc.ts';
 import type { IpamInvocation } from '../cni/invocation.ts';
 import { ipamStatus } from '../cni/status.ts';
+import { KeyedQueue } from './keyed-queue.ts';
 
 /**
  * What the agent serves, one function per verb: the seam where the Kubernetes store will
@@ -27,14 +28,11 @@ export interface AgentVerbs {
  * lock is made for separate processes, and in-process waiters would only poll it.
  */
 export function localVerbs(): AgentVerbs {
-  let tail: Promise<unknown> = Promise.resolve();
+  const queue = new KeyedQueue();
   const serial =
     <T>(verb: (inv: IpamInvocation) => Promise<T>) =>
-    (inv: IpamInvocation): Promise<T> => {
-      const run = tail.then(() => verb(inv));
-      tail = run.catch(() => undefined);
-      return run;
-    };
+    (inv: IpamInvocation): Promise<T> =>
+      queue.run('store', () => verb(inv));
   return {
     add: serial(ipamAdd),
     del: serial(ipamDel),

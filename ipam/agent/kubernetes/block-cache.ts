@@ -40,11 +40,6 @@ export class BlockCache {
     this.#index(read.block);
   }
 
-  forget(name: string): void {
-    this.#unindex(this.#blocks.get(name)?.block);
-    this.#blocks.delete(name);
-  }
-
   /** Every address the attachment holds, across all blocks. */
   heldBy(containerID: string, ifname: string): HeldEntry[] {
     return this.#byAttachment.get(attachmentKey(containerID, ifname)) ?? [];

@@ -43,9 +43,12 @@ export async function startKubernetesStore({ kubeconfig, nodeName, metrics, log 
   await cache.synced;
   const freed = await reconcileNode({ nodeName, cache, client, allocator, log });
   log(`caches synced; reconciliation freed ${freed} address(es)`);
+  let published = new Set<string>();
   return {
     verbs: kubernetesVerbs({ nodeName, cache, client, allocator, log }),
     publishUsage() {
+      for (const name of published) if (!cache.pools().has(name)) metrics.forgetPool(name);
+      published = new Set(cache.pools().keys());
       const allocated = new Map<string, number>();
       for (const { block } of cache.blocks.all()) {
         allocated.set(block.spec.pool, (allocated.get(block.spec.pool) ?? 0) + Object.keys(block.status?.allocations ?? {}).length);

@@ -10,7 +10,7 @@ import { timeoutOptions } from './request-timeout.ts';
 const ENDPOINTS = { group: 'nicpool.io', version: 'v1', plural: 'endpoints' } as const;
 
 /** The label that lets an agent list the Endpoints of its own node. */
-export const NODE_LABEL = 'nicpool.io/node';
+const NODE_LABEL = 'nicpool.io/node';
 
 export interface ReadEndpoint {
   endpoint: Endpoint;
