@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_AGENT_SOCKET } from '../../netconf/ipam-config.ts';
 import { startKubernetesStore } from './kubernetes/kubernetes-store.ts';
 import { createAgentMetrics } from './metrics.ts';
-import { startMetricsServer } from './metrics-server.ts';
+import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { startAgentServer } from './server.ts';
 import { localVerbs } from './verbs.ts';
 

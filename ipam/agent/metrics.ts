@@ -1,5 +1,6 @@
-// Hand-rolled Prometheus text format 0.0.4: a handful of series do not justify a client-library dependency.
+// The agent's metrics (text format in ../metrics/text-format.ts).
 import type { AgentCommand } from '../../netconf/agent-protocol.ts';
+import { family, labels, number, seriesLines, type Series } from '../metrics/text-format.ts';
 
 export type AllocationOutcome = 'ok' | 'error';
 
@@ -28,9 +29,6 @@ interface Histogram {
   sum: number;
   count: number;
 }
-
-/** Value by rendered label set, e.g. `{pool="a"}`. */
-type Series = Map<string, number>;
 
 export function createAgentMetrics(): AgentMetrics {
   // Both outcomes exist from the start, so that rate() over either sees its first observation.
@@ -80,11 +78,6 @@ function emptyHistogram(): Histogram {
   return { buckets: allocationBuckets.map(() => 0), sum: 0, count: 0 };
 }
 
-/** Help texts are constants without backslashes or newlines, so they need no escaping. */
-function family(name: string, type: 'counter' | 'gauge' | 'histogram', help: string, lines: string[]): string {
-  return [`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...lines].map((line) => `${line}\n`).join('');
-}
-
 function histogramLines(name: string, outcome: AllocationOutcome, { buckets, sum, count }: Histogram): string[] {
   const bucket = (le: string, value: number) => `${name}_bucket${labels([['outcome', outcome], ['le', le]])} ${number(value)}`;
   return [
@@ -94,23 +87,4 @@ function histogramLines(name: string, outcome: AllocationOutcome, { buckets, sum
     `${name}_sum${labels([['outcome', outcome]])} ${number(sum)}`,
     `${name}_count${labels([['outcome', outcome]])} ${number(count)}`,
   ];
-}
-
-function seriesLines(name: string, series: Series): string[] {
-  // Plain code-unit order, not localeCompare: the same output whatever the process locale.
-  const keys = [...series.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return keys.map((key) => `${name}${key} ${number(series.get(key)!)}`);
-}
-
-/** `{a="x",b="y"}` with values escaped as the format requires: backslash, double quote, newline. */
-function labels(pairs: [string, string][]): string {
-  const escape = (value: string) => value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-  return `{${pairs.map(([key, value]) => `${key}="${escape(value)}"`).join(',')}}`;
-}
-
-/** JavaScript's shortest round-trip form is valid Go float syntax, except for the infinities. */
-function number(value: number): string {
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
 }

@@ -21,7 +21,8 @@ import { KeyedQueue } from '../keyed-queue.ts';
 import type { AgentVerbs } from '../verbs.ts';
 import type { BlockAllocator, Released } from './block-allocator.ts';
 import type { ClusterCache } from './cluster-cache.ts';
-import { annotatedPools, filterLabels, ownerOf, statefulSetWants } from './pod-facts.ts';
+import { statefulSetWants } from '../../allocate/statefulset.ts';
+import { annotatedPools, filterLabels, ownerOf, statefulSetShape } from './pod-facts.ts';
 
 export interface KubernetesVerbsOptions {
   nodeName: string;
@@ -237,7 +238,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
   /** Whether the Endpoint's StatefulSet still wants this pod name (then its addresses stay). */
   async function statefulSetKeeps(spec: EndpointSpec, pod: PodRef): Promise<boolean> {
     if (spec.ownerKind !== 'StatefulSet' || spec.ownerName === undefined) return false;
-    return statefulSetWants(await client.getStatefulSet(pod.namespace, spec.ownerName), pod.name);
+    return statefulSetWants(statefulSetShape(await client.getStatefulSet(pod.namespace, spec.ownerName)), pod.name);
   }
 
   /** Frees what an Endpoint of an earlier pod of the same name still holds. */

@@ -2,6 +2,7 @@ import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { namespacePools, podPoolsFor, type NicPools } from '../../../netconf/annotations.ts';
 import type { IpFamily } from '../../../netconf/ip/index.ts';
 import type { PoolFilterLabels } from '../../allocate/attachment.ts';
+import type { StatefulSetShape } from '../../allocate/statefulset.ts';
 
 /** The pod's controller, as recorded in its Endpoint (a Deployment's pods name their ReplicaSet). */
 export interface Owner {
@@ -36,17 +37,8 @@ export function filterLabels(pod: V1Pod, namespaceLabels: Readonly<Record<string
   };
 }
 
-/**
- * Whether a StatefulSet still wants the pod of this name: its ordinal lies in the set's range.
- * Then the pod's addresses are kept across delete and re-create (design §4); once the set is
- * scaled below it or deleted, they are freed like any other pod's.
- */
-export function statefulSetWants(set: V1StatefulSet | undefined, podName: string): boolean {
-  const setName = set?.metadata?.name;
-  if (set === undefined || setName === undefined || !podName.startsWith(`${setName}-`)) return false;
-  const suffix = podName.slice(setName.length + 1);
-  if (!/^(0|[1-9]\d*)$/.test(suffix)) return false;
-  const ordinal = Number(suffix);
-  const start = set.spec?.ordinals?.start ?? 0;
-  return ordinal >= start && ordinal < start + (set.spec?.replicas ?? 1);
+/** The shape the StatefulSet rule needs, from the API object. */
+export function statefulSetShape(set: V1StatefulSet | undefined): StatefulSetShape | undefined {
+  const name = set?.metadata?.name;
+  return set && name !== undefined ? { name, replicas: set.spec?.replicas ?? 1, ordinalsStart: set.spec?.ordinals?.start ?? 0 } : undefined;
 }

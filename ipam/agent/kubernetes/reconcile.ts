@@ -1,7 +1,8 @@
 import type { ClusterClient } from '../../store/kubernetes/cluster-client.ts';
 import type { BlockAllocator } from './block-allocator.ts';
 import type { ClusterCache } from './cluster-cache.ts';
-import { statefulSetWants } from './pod-facts.ts';
+import { statefulSetWants } from '../../allocate/statefulset.ts';
+import { statefulSetShape } from './pod-facts.ts';
 
 export interface ReconcileOptions {
   nodeName: string;
@@ -36,7 +37,7 @@ export async function reconcileNode({ nodeName, cache, client, allocator, log }:
     const read = await client.getEndpoint(pod.namespace, pod.name);
     const spec = read?.endpoint.spec;
     if (spec?.podUID === pod.uid && spec.ownerKind === 'StatefulSet' && spec.ownerName !== undefined) {
-      if (statefulSetWants(await client.getStatefulSet(pod.namespace, spec.ownerName), pod.name)) continue;
+      if (statefulSetWants(statefulSetShape(await client.getStatefulSet(pod.namespace, spec.ownerName)), pod.name)) continue;
     }
     for (const block of pod.blocks) {
       const released = await allocator.releaseInBlock(block, (entry) => entry.podUID === pod.uid && entry.node === nodeName);

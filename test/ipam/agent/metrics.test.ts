@@ -2,7 +2,7 @@
 // listener Prometheus scrapes.
 import test, { type ExecutionContext } from 'ava';
 import { allocationBuckets, createAgentMetrics } from '../../../ipam/agent/metrics.ts';
-import { startMetricsServer } from '../../../ipam/agent/metrics-server.ts';
+import { startMetricsServer } from '../../../ipam/metrics/metrics-server.ts';
 
 const histogram = 'nicpool_allocation_duration_seconds';
 

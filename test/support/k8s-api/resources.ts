@@ -35,6 +35,7 @@ export const RESOURCES: readonly ResourceType[] = [
   row({ group: 'apps', version: 'v1', plural: 'deployments', kind: 'Deployment', namespaced: true }),
   row({ group: 'apps', version: 'v1', plural: 'statefulsets', kind: 'StatefulSet', namespaced: true }),
   row({ group: 'apps', version: 'v1', plural: 'replicasets', kind: 'ReplicaSet', namespaced: true }),
+  row({ group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true, statusSubresource: false }),
   row({ group: NICPOOL_GROUP, version: 'v1', plural: 'ippools', kind: 'IPPool', namespaced: false }),
   row({ group: NICPOOL_GROUP, version: 'v1', plural: 'subnets', kind: 'Subnet', namespaced: false }),
   row({ group: NICPOOL_GROUP, version: 'v1', plural: 'reservedips', kind: 'ReservedIP', namespaced: false }),

@@ -1,0 +1,52 @@
+import type { EndpointSpec } from '../../netconf/endpoint.ts';
+import type { IPBlockAllocation } from '../../netconf/ipblock.ts';
+import type { StatefulSetShape } from '../allocate/statefulset.ts';
+
+/** One address held in an IPBlock: where, and by whom. */
+export interface Reservation {
+  block: string;
+  offset: number;
+  ip: string;
+  pool: string;
+  entry: IPBlockAllocation;
+}
+
+/** A pod as GC sees it. */
+export interface PodView {
+  namespace: string;
+  name: string;
+  uid: string;
+  nodeName: string | undefined;
+  phase: string | undefined;
+  deletionTimestamp: Date | undefined;
+  /** Its controller (ownerReferences with controller: true). */
+  owner: { kind: string; name: string } | undefined;
+}
+
+export interface NodeView {
+  name: string;
+  /** The Ready condition is True. */
+  ready: boolean;
+}
+
+export interface EndpointView {
+  namespace: string;
+  name: string;
+  spec: EndpointSpec;
+  /** Deleting a stale Endpoint is conditional on it: an agent may be rewriting it for a new pod. */
+  resourceVersion: string;
+}
+
+export interface StatefulSetView extends StatefulSetShape {
+  namespace: string;
+}
+
+/** Everything GC decides on: the reservations and the live state, read at `now`. */
+export interface GcWorld {
+  reservations: readonly Reservation[];
+  pods: readonly PodView[];
+  nodes: readonly NodeView[];
+  endpoints: readonly EndpointView[];
+  statefulSets: readonly StatefulSetView[];
+  now: Date;
+}
