@@ -7,9 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { formatIp, parseIp } from '../../netconf/ip/index.ts';
 import type { IPBlockAllocation } from '../../netconf/ipblock.ts';
-import { startAgent, type AgentProcess } from '../ipam/agent/agent-support.ts';
+import { startAgent, startDaemon, type AgentProcess } from '../ipam/agent/agent-support.ts';
 import type { ExecPluginResult } from './exec-plugin.ts';
 import { ipamPlugin } from './ipam-lab.ts';
 import { startTestApiServer, type TestApiServer } from './k8s-api/index.ts';
@@ -56,6 +57,8 @@ export interface SimCluster {
   kubeconfigPath: string;
   socketOf(node: string): string;
   startAgent(node: string, extraArgs?: string[]): Promise<AgentProcess>;
+  /** A nicpool-controller process on the cluster, once its caches are synced. */
+  startController(extraArgs?: string[]): Promise<AgentProcess>;
   seed(resource: string, object: object): void;
   addPod(spec: PodSpec): SimPod;
   /** Deletes the pod object at once (as after its grace period), not running any DEL. */
@@ -65,7 +68,11 @@ export interface SimCluster {
   held(): HeldAddress[];
   /** Resolves once `count` more objects of `resource` were created (events of the store, no polling). */
   created(resource: string, count: number): Promise<void>;
+  /** Resolves once `holds(state)` is true, checking now and after every change of `resource`. */
+  until<T>(resource: string, state: () => T, holds: (value: T) => boolean): Promise<T>;
 }
+
+const controllerMain = fileURLToPath(new URL('../../ipam/controller/main.ts', import.meta.url));
 
 export function pool(name: string, spec: Record<string, unknown>): object {
   return { apiVersion: 'nicpool.io/v1', kind: 'IPPool', metadata: { name }, spec };
@@ -89,11 +96,16 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
     socketOf,
     async startAgent(node, extraArgs = []) {
       if (api.objects.get('nodes', node) === undefined) {
-        api.objects.seed('nodes', { metadata: { name: node, labels: { 'kubernetes.io/hostname': node } } });
+        api.objects.seed('nodes', { metadata: { name: node, labels: { 'kubernetes.io/hostname': node } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
       }
       const agent = startAgent(t, socketOf(node), ['--store', 'kubernetes', '--kubeconfig', kubeconfigPath, '--node-name', node, ...extraArgs]);
       await agent.listening;
       return agent;
+    },
+    async startController(extraArgs = []) {
+      const controller = startDaemon(t, [controllerMain, '--kubeconfig', kubeconfigPath, ...extraArgs], 'controller started');
+      await controller.listening;
+      return controller;
     },
     seed: (resource, object) => void api.objects.seed(resource, object),
     addPod(spec) {
@@ -137,6 +149,19 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
           stop();
           resolve();
         });
+      });
+    },
+    until(resource, state, holds) {
+      return new Promise((resolve) => {
+        const check = () => {
+          const value = state();
+          if (!holds(value)) return false;
+          stop();
+          resolve(value);
+          return true;
+        };
+        const stop = api.store.subscribe((event) => void (event.resource === resource && check()));
+        check();
       });
     },
     held() {

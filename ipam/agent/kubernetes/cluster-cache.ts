@@ -10,7 +10,7 @@ import { ReservedIP } from '../../../netconf/reserved-ip.ts';
 import type { CompiledPool } from '../../pools/compiled-pool.ts';
 import { compilePoolSet } from '../../pools/pool-set.ts';
 import { BlockCache } from './block-cache.ts';
-import { startWatchedList, type WatchedList } from './watched-list.ts';
+import { startWatchedList, type WatchedList } from '../../store/kubernetes/watched-list.ts';
 
 /** A custom object as listed: we check it with our own schemas before use. */
 type Custom = KubernetesObject & { spec?: unknown; status?: unknown };

@@ -28,7 +28,15 @@ export interface AgentProcess {
 }
 
 export function startAgent(t: ExecutionContext, socketPath: string, extraArgs: readonly string[] = []): AgentProcess {
-  const child = spawn(process.execPath, [agentMain, '--socket', socketPath, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return startDaemon(t, [agentMain, '--socket', socketPath, ...extraArgs], 'listening on ');
+}
+
+/**
+ * A node process (agent or controller) whose `listening` resolves once it prints a stdout line
+ * starting with `readyLine`; killed with -9 in teardown if it is still running.
+ */
+export function startDaemon(t: ExecutionContext, argv: readonly string[], readyLine: string): AgentProcess {
+  const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -39,8 +47,8 @@ export function startAgent(t: ExecutionContext, socketPath: string, extraArgs: r
   });
   const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
   const listening = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => line.startsWith('listening on ') && resolve());
-    void exited.then((code) => reject(new Error(`agent exited (${code}) before listening: ${stderr}`)));
+    createInterface({ input: child.stdout }).on('line', (line) => line.startsWith(readyLine) && resolve());
+    void exited.then((code) => reject(new Error(`${argv[0]} exited (${code}) before it was ready: ${stderr}`)));
   });
   listening.catch(() => undefined);
   t.teardown(async () => {

@@ -1,0 +1,116 @@
+import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Node, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { EndpointSpec } from '../../netconf/endpoint.ts';
+import { formatIp, parseIp } from '../../netconf/ip/index.ts';
+import { IPBlock } from '../../netconf/ipblock.ts';
+import { IPPool } from '../../netconf/ippool.ts';
+import { statefulSetShape } from '../agent/kubernetes/pod-facts.ts';
+import type { EndpointView, GcWorld, NodeView, PodView, Reservation, StatefulSetView } from '../gc/world.ts';
+import { startWatchedList, type WatchedList } from '../store/kubernetes/watched-list.ts';
+
+type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
+
+export interface ControllerCache {
+  /** The GC world as the watches show it now. */
+  world(now: Date): GcWorld;
+  /** IPPool objects as listed (for their status counters). */
+  pools(): readonly Custom[];
+  readonly synced: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The controller's watches: every pod, node, Endpoint, StatefulSet, IPBlock and IPPool of the
+ * cluster (one process, unlike the agents). `onChange` is told of the events that can make a
+ * zombie or move a counter: pods deleted, terminating or finished; nodes, StatefulSets, IPBlocks
+ * and IPPools changed.
+ */
+export function startControllerCache(kc: KubeConfig, onChange: () => void, log: (line: string) => void): ControllerCache {
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const nicpool = (plural: string, extra: { onChange?: () => void } = {}) => ({
+    what: plural,
+    path: `/apis/nicpool.io/v1/${plural}`,
+    list: () => custom.listClusterCustomObject({ group: 'nicpool.io', version: 'v1', plural }) as Promise<KubernetesListObject<Custom>>,
+    log,
+    ...(extra.onChange && { onChange: extra.onChange, onDelete: extra.onChange }),
+  });
+  const watches = {
+    pods: startWatchedList<V1Pod>(kc, {
+      what: 'pods',
+      path: '/api/v1/pods',
+      list: () => core.listPodForAllNamespaces(),
+      // A pod that starts terminating or has finished may hold a zombie-to-be; other updates cannot.
+      onChange: (pod) => (pod.metadata?.deletionTimestamp !== undefined || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && onChange(),
+      onDelete: onChange,
+      log,
+    }),
+    nodes: startWatchedList<V1Node>(kc, { what: 'nodes', path: '/api/v1/nodes', list: () => core.listNode(), onChange, onDelete: onChange, log }),
+    statefulSets: startWatchedList<V1StatefulSet>(kc, { what: 'statefulsets', path: '/apis/apps/v1/statefulsets', list: () => apps.listStatefulSetForAllNamespaces(), onChange, onDelete: onChange, log }),
+    endpoints: startWatchedList<Custom>(kc, nicpool('endpoints')),
+    blocks: startWatchedList<Custom>(kc, nicpool('ipblocks', { onChange })),
+    pools: startWatchedList<Custom>(kc, nicpool('ippools', { onChange })),
+  } satisfies Record<string, WatchedList<KubernetesObject>>;
+
+  return {
+    world: (now) => ({
+      reservations: watches.blocks.items().flatMap((object) => {
+        const block = IPBlock.safeParse(object);
+        return block.success ? reservationsOf(block.data) : [];
+      }),
+      pods: watches.pods.items().flatMap((pod) => podView(pod) ?? []),
+      nodes: watches.nodes.items().map(nodeView),
+      endpoints: watches.endpoints.items().flatMap((object) => endpointView(object) ?? []),
+      statefulSets: watches.statefulSets.items().flatMap((set) => statefulSetView(set) ?? []),
+      now,
+    }),
+    pools: () => watches.pools.items().filter((object) => IPPool.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec }).success),
+    synced: Promise.all(Object.values(watches).map((watch) => watch.synced)).then(() => undefined),
+    stop: async () => void (await Promise.all(Object.values(watches).map((watch) => watch.stop()))),
+  };
+}
+
+export function reservationsOf(block: IPBlock): Reservation[] {
+  const start = parseIp(block.spec.start)!;
+  return Object.entries(block.status?.allocations ?? {}).map(([offset, entry]) => ({
+    block: block.metadata.name,
+    offset: Number(offset),
+    ip: formatIp({ family: start.family, value: start.value + BigInt(offset) }),
+    pool: block.spec.pool,
+    entry,
+  }));
+}
+
+export function podView(pod: V1Pod): PodView | undefined {
+  const { namespace, name, uid } = pod.metadata ?? {};
+  if (namespace === undefined || name === undefined || uid === undefined) return undefined;
+  const owner = pod.metadata?.ownerReferences?.find((reference) => reference.controller);
+  const deletion = pod.metadata?.deletionTimestamp;
+  return {
+    namespace,
+    name,
+    uid,
+    nodeName: pod.spec?.nodeName,
+    phase: pod.status?.phase,
+    deletionTimestamp: deletion === undefined ? undefined : new Date(deletion),
+    owner: owner && { kind: owner.kind, name: owner.name },
+  };
+}
+
+export function nodeView(node: V1Node): NodeView {
+  return { name: node.metadata?.name ?? '', ready: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false };
+}
+
+export function endpointView(object: Custom): EndpointView | undefined {
+  const { namespace, name, resourceVersion } = object.metadata ?? {};
+  const spec = EndpointSpec.safeParse(object.spec);
+  if (namespace === undefined || name === undefined || resourceVersion === undefined || !spec.success) return undefined;
+  return { namespace, name, resourceVersion, spec: spec.data };
+}
+
+export function statefulSetView(set: V1StatefulSet): StatefulSetView | undefined {
+  const shape = statefulSetShape(set);
+  const namespace = set.metadata?.namespace;
+  return shape && namespace !== undefined ? { ...shape, namespace } : undefined;
+}

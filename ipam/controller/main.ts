@@ -1,0 +1,107 @@
+// nicpool-controller: GC of zombie IPs and the pools' counters (design §5, §8.11).
+// Usage: node ipam/controller/main.ts [--kubeconfig FILE] [--leader-elect] [--lease-name NAME]
+//   [--lease-namespace NS] [--identity ID] [--lease-duration S] [--scan-interval S]
+//   [--allocation-grace S] [--terminating-margin S] [--no-node-lost-release] [--metrics-address HOST:PORT]
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { GcConfig } from '../../netconf/gc-config.ts';
+import { parseOrThrow } from '../../netconf/parse.ts';
+import { startMetricsServer } from '../metrics/metrics-server.ts';
+import { createBlockClient } from '../store/kubernetes/block-client.ts';
+import { createClusterClient } from '../store/kubernetes/cluster-client.ts';
+import { startControllerCache } from './controller-cache.ts';
+import { createControllerMetrics } from './controller-metrics.ts';
+import { startGcLoop } from './gc-loop.ts';
+import { startLeaderElection } from './leader-lease.ts';
+
+const log = (line: string) => process.stderr.write(`nicpool-controller: ${line}\n`);
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string' },
+    'leader-elect': { type: 'boolean', default: false },
+    'lease-name': { type: 'string', default: 'nicpool-controller' },
+    'lease-namespace': { type: 'string', default: process.env['POD_NAMESPACE'] ?? 'nicpool-system' },
+    identity: { type: 'string', default: process.env['POD_NAME'] ?? `${hostname()}-${process.pid}` },
+    'lease-duration': { type: 'string', default: '15' },
+    'scan-interval': { type: 'string' },
+    'allocation-grace': { type: 'string' },
+    'terminating-margin': { type: 'string' },
+    'no-node-lost-release': { type: 'boolean', default: false },
+    'metrics-address': { type: 'string' },
+  },
+});
+
+// A non-number is passed on as text, for the schema to name the flag and the value.
+const seconds = (text: string) => (/^\d+$/.test(text) ? Number(text) : text);
+let config: GcConfig;
+try {
+  config = parseOrThrow(
+    GcConfig,
+    {
+      ...(values['scan-interval'] !== undefined && { scanIntervalSeconds: seconds(values['scan-interval']) }),
+      ...(values['allocation-grace'] !== undefined && { allocationGraceSeconds: seconds(values['allocation-grace']) }),
+      ...(values['terminating-margin'] !== undefined && { terminatingMarginSeconds: seconds(values['terminating-margin']) }),
+      releaseOnNodeLost: !values['no-node-lost-release'],
+    },
+    { root: 'flags' },
+  );
+} catch (error) {
+  log((error as Error).message);
+  process.exit(2);
+}
+const leaseDuration = Number(values['lease-duration']);
+if (!Number.isInteger(leaseDuration) || leaseDuration < 3) {
+  log(`--lease-duration: ${JSON.stringify(values['lease-duration'])} is not a whole number of seconds ≥ 3`);
+  process.exit(2);
+}
+const metricsAddress = values['metrics-address']?.match(/^(.+):(\d{1,5})$/);
+
+try {
+  const kc = new KubeConfig();
+  if (values.kubeconfig !== undefined) kc.loadFromFile(values.kubeconfig);
+  else kc.loadFromDefault();
+  const metrics = createControllerMetrics();
+  const election = values['leader-elect']
+    ? startLeaderElection(kc, {
+        namespace: values['lease-namespace'],
+        name: values['lease-name'],
+        identity: values.identity,
+        leaseDurationSeconds: leaseDuration,
+        retryPeriodSeconds: Math.max(1, Math.floor(leaseDuration / 5)),
+        log,
+        // client-go's answer: a controller that may no longer be the only one stops at once.
+        onLost: () => process.exit(1),
+      })
+    : undefined;
+  const isLeader = () => {
+    const leading = election?.isLeader() ?? true;
+    metrics.setLeader(leading);
+    return leading;
+  };
+  let loop: ReturnType<typeof startGcLoop> | undefined;
+  const cache = startControllerCache(kc, () => loop?.trigger(), log);
+  await cache.synced;
+  loop = startGcLoop({ kc, cache, blocks: createBlockClient(kc), cluster: createClusterClient(kc), config, metrics, isLeader, log });
+  if (election) void election.elected.then(() => loop?.trigger());
+  const exporter = metricsAddress && (await startMetricsServer({ host: metricsAddress[1]!, port: Number(metricsAddress[2]), render: () => metrics.render(), log }));
+  log(`GC: scan every ${config.scanIntervalSeconds} s, allocation grace ${config.allocationGraceSeconds} s, Terminating on a lost node: ${config.releaseOnNodeLost ? `freed ${config.terminatingMarginSeconds} s after its deletion time` : 'kept'}`);
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      log(`${signal}: finishing the pass in flight`);
+      void loop
+        ?.stop()
+        .then(() => Promise.all([election?.stop(), cache.stop(), exporter?.stop()]))
+        .then(() => log('stopped'));
+    });
+  }
+  if (exporter) process.stdout.write(`metrics on ${metricsAddress[1]}:${exporter.port}\n`);
+  process.stdout.write('controller started\n');
+} catch (error) {
+  log(`cannot start: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

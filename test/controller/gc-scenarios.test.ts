@@ -1,0 +1,192 @@
+// GC scenarios (design §5) with real processes: the HTTP test API server (a test double), real
+// nicpool-agent processes per simulated node, a real nicpool-controller, and the built
+// nicpool-ipam exec'd as the runtime would. Each ends with the invariants of design §4.
+import test from 'ava';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { mapWithLimit } from '../support/concurrency.ts';
+import { assertInvariants } from '../support/gc-invariants.ts';
+import { pool, simCluster, type SimCluster, type SimPod } from '../support/k8s-cluster.ts';
+
+const poolSpec = (ips: string) => ({ ipVersion: 4, subnet: '10.82.0.0/24', ips: [ips], default: true });
+const ipOf = (cluster: SimCluster, pod: SimPod) => cluster.held().find((h) => h.entry.podUID === pod.uid)?.ip;
+const freed = (cluster: SimCluster, pods: SimPod[]) => cluster.until('ipblocks.nicpool.io', () => cluster.held(), (held) => !held.some((h) => pods.some((pod) => pod.uid === h.entry.podUID)));
+
+async function addAll(cluster: SimCluster, pods: SimPod[], tag = 'a'): Promise<void> {
+  const results = await mapWithLimit(pods, 10, (pod) => cluster.ipam('ADD', pod, { containerID: `${tag}-${pod.name}` }));
+  const failed = results.filter((result) => result.exitCode !== 0).map((result) => result.stdout);
+  if (failed.length > 0) throw new Error(`ADD failed: ${failed.slice(0, 3).join('; ')}`);
+}
+
+test('Z-01 DEL lost, pod deleted: its address is freed (pod-deleted), other pods keep theirs', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  await cluster.startAgent('node-1');
+  const controller = await cluster.startController(['--allocation-grace', '0']);
+  const pods = ['p1', 'p2', 'p3'].map((name) => cluster.addPod({ name, node: 'node-1' }));
+  await addAll(cluster, pods);
+  cluster.removePod(pods[0]!);
+  await freed(cluster, [pods[0]!]);
+  await controller.logged(/released 10\.82\.0\.\d+ \(pool z\) of pod default\/p1 .*: pod-deleted/);
+  t.truthy(ipOf(cluster, pods[1]!));
+  t.truthy(ipOf(cluster, pods[2]!));
+  await assertInvariants(t, cluster);
+});
+
+test('Z-02 an allocation younger than the grace is never freed; it is once it comes of age, without waiting for the scan interval', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  await cluster.startAgent('node-1');
+  const controller = await cluster.startController(['--allocation-grace', '3', '--scan-interval', '600']);
+  const pod = cluster.addPod({ name: 'young', node: 'node-1' });
+  await addAll(cluster, [pod]);
+  const allocatedAt = Date.parse(cluster.held()[0]!.entry.at);
+  cluster.removePod(pod);
+  await freed(cluster, [pod]);
+  const freedAfterMs = Date.now() - allocatedAt;
+  t.true(freedAfterMs >= 3000, `freed ${freedAfterMs} ms after allocation (grace 3 s)`);
+  t.true(freedAfterMs < 60_000, 'freed when it came of age, long before the 600 s scan');
+  await controller.logged(/of pod default\/young .*: pod-deleted/);
+  await assertInvariants(t, cluster);
+});
+
+test('Z-03 node powered off, its pods stuck Terminating: freed after deletion time + margin (node-lost); a Ready node\'s Terminating pods are not', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  const lostAgent = await cluster.startAgent('node-lost');
+  await cluster.startAgent('node-ok');
+  const controller = await cluster.startController(['--allocation-grace', '0', '--terminating-margin', '1']);
+  const lost = ['l1', 'l2', 'l3'].map((name) => cluster.addPod({ name, node: 'node-lost' }));
+  const ok = ['k1', 'k2'].map((name) => cluster.addPod({ name, node: 'node-ok' }));
+  await addAll(cluster, [...lost, ...ok]);
+
+  lostAgent.signal('SIGKILL');
+  const core = cluster.api.kubeConfig().makeApiClient(CoreV1Api);
+  await core.replaceNodeStatus({ name: 'node-lost', body: { metadata: { name: 'node-lost' }, status: { conditions: [{ type: 'Ready', status: 'Unknown' }] } } });
+  const deleted = Date.now();
+  // Deleted with a 1 s grace period: no kubelet answers, so they stay Terminating.
+  for (const pod of [...lost, ...ok]) await core.deleteNamespacedPod({ namespace: pod.namespace, name: pod.name, gracePeriodSeconds: 1 });
+  await freed(cluster, lost);
+  // Deletion timestamps have whole seconds, as in Kubernetes: up to 1 s of the grace may be cut.
+  t.true(Date.now() - deleted >= 1000, 'not before deletion time (grace 1 s) + margin (1 s)');
+  await controller.logged(/(: node-lost\n[\s\S]*){3}/);
+  t.true(ok.every((pod) => ipOf(cluster, pod) !== undefined), 'a Ready node will run the DELs itself');
+  cluster.api.finishGracefulDeletions(new Date(Date.now() + 60_000));
+  for (const pod of ok) t.is((await cluster.ipam('DEL', pod, { containerID: `a-${pod.name}` })).exitCode, 0);
+  await assertInvariants(t, cluster);
+});
+
+test('Z-04 same name re-created: the old pod\'s address is freed (pod-recreated); a StatefulSet pod\'s is kept and taken back', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  cluster.seed('statefulsets.apps', { metadata: { name: 'db', namespace: 'default' }, spec: { replicas: 1, selector: {}, template: {} } });
+  await cluster.startAgent('node-1');
+  const controller = await cluster.startController(['--allocation-grace', '0']);
+  const web = cluster.addPod({ name: 'web-7f9c-abcde', node: 'node-1', owner: { kind: 'ReplicaSet', name: 'web-7f9c' } });
+  const db = cluster.addPod({ name: 'db-0', node: 'node-1', owner: { kind: 'StatefulSet', name: 'db' } });
+  await addAll(cluster, [web, db]);
+  const dbIp = ipOf(cluster, db);
+  // Both deleted without DEL and re-created under the same names, not yet started.
+  for (const pod of [db, web]) cluster.removePod(pod);
+  const web2 = cluster.addPod({ name: web.name, node: 'node-1', owner: { kind: 'ReplicaSet', name: 'web-7f9c' } });
+  const db2 = cluster.addPod({ name: 'db-0', node: 'node-1', owner: { kind: 'StatefulSet', name: 'db' } });
+  await freed(cluster, [web]);
+  await controller.logged(/of pod default\/web-7f9c-abcde .*: pod-(recreated|deleted)/);
+  t.is(ipOf(cluster, db), dbIp, 'the StatefulSet still wants db-0: kept');
+  t.notRegex(controller.stderr(), /pod default\/db-0/);
+  await addAll(cluster, [web2, db2], 'b');
+  t.is(ipOf(cluster, db2), dbIp, 'the new db-0 takes its address back');
+  await assertInvariants(t, cluster);
+});
+
+test('Z-05 GC racing 100 concurrent ADDs (scans every second, short grace): zero duplicates, every new pod keeps its address, the zombies go', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  await Promise.all(['node-1', 'node-2'].map((node) => cluster.startAgent(node)));
+  const zombies = Array.from({ length: 20 }, (_, i) => cluster.addPod({ name: `zombie-${i}`, node: `node-${1 + (i % 2)}` }));
+  await addAll(cluster, zombies);
+  const controller = await cluster.startController(['--allocation-grace', '2', '--scan-interval', '1']);
+  cluster.api.faults.latencyMs = 10;
+  for (const pod of zombies) cluster.removePod(pod);
+  const fresh = Array.from({ length: 100 }, (_, i) => cluster.addPod({ name: `new-${i}`, node: `node-${1 + (i % 2)}` }));
+  await addAll(cluster, fresh);
+  await freed(cluster, zombies);
+  cluster.api.faults.latencyMs = 0;
+  t.is(new Set(fresh.map((pod) => ipOf(cluster, pod))).size, 100, 'each new pod holds its own address');
+  await controller.logged(/(: pod-deleted\n[\s\S]*){20}/);
+  t.notRegex(controller.stderr(), /of pod default\/new-/);
+  await assertInvariants(t, cluster);
+});
+
+test('Z-06 a pool sized 1:1 survives delete-all-and-recreate with 10% of the DELs lost', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.49')));
+  await Promise.all(['node-1', 'node-2'].map((node) => cluster.startAgent(node)));
+  await cluster.startController(['--allocation-grace', '1']);
+  const first = Array.from({ length: 40 }, (_, i) => cluster.addPod({ name: `app-${i}`, node: `node-${1 + (i % 2)}` }));
+  await addAll(cluster, first);
+  // Every pod deleted; the runtime's DEL is lost for one in ten.
+  await mapWithLimit(first, 10, async (pod, i) => {
+    if (i % 10 !== 0) t.is((await cluster.ipam('DEL', pod, { containerID: `a-${pod.name}` })).exitCode, 0);
+    cluster.removePod(pod);
+  });
+  const second = Array.from({ length: 40 }, (_, i) => cluster.addPod({ name: `app2-${i}`, node: `node-${1 + (i % 2)}` }));
+  // As the kubelet does: a failed ADD is retried (here: after the next IPBlock change).
+  let retries = 0;
+  await mapWithLimit(second, 10, async (pod) => {
+    for (let attempt = 1; ; attempt++) {
+      const changed = cluster.until('ipblocks.nicpool.io', () => cluster.api.resourceVersion(), () => true);
+      const add = await cluster.ipam('ADD', pod, { containerID: `b${attempt}-${pod.name}` });
+      if (add.exitCode === 0) return;
+      t.like(add.json, { code: 100 }, add.stdout);
+      retries++;
+      await cluster.ipam('DEL', pod, { containerID: `b${attempt}-${pod.name}` });
+      await cluster.until('ipblocks.nicpool.io', () => cluster.held().length, (n) => n < 40);
+      void changed;
+      if (attempt > 50) throw new Error(`${pod.name}: no address after 50 attempts`);
+    }
+  });
+  t.log(`${retries} ADDs answered "pool exhausted" until GC freed the 4 zombies`);
+  t.is(cluster.held().length, 40);
+  t.true(second.every((pod) => ipOf(cluster, pod) !== undefined));
+  await assertInvariants(t, cluster);
+});
+
+test('Z-07 two controllers with leader election: one acts; killed, the other takes over and frees what the first did not', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  cluster.seed('namespaces', { metadata: { name: 'nicpool-system' } });
+  await cluster.startAgent('node-1');
+  const election = ['--leader-elect', '--lease-namespace', 'nicpool-system', '--lease-duration', '3', '--allocation-grace', '0'];
+  const one = await cluster.startController([...election, '--identity', 'one']);
+  await one.logged(/leading/);
+  const two = await cluster.startController([...election, '--identity', 'two']);
+  const [a, b] = ['a', 'b'].map((name) => cluster.addPod({ name, node: 'node-1' }));
+  await addAll(cluster, [a!, b!]);
+  cluster.removePod(a!);
+  await freed(cluster, [a!]);
+  await one.logged(/of pod default\/a /);
+  t.notRegex(two.stderr(), /leading|released/, 'the standby neither leads nor acts');
+
+  one.signal('SIGKILL');
+  await two.logged(/leading/);
+  cluster.removePod(b!);
+  await freed(cluster, [b!]);
+  await two.logged(/of pod default\/b .*: pod-deleted/);
+  const lease = cluster.api.objects.get('leases.coordination.k8s.io', 'nicpool-controller', 'nicpool-system') as unknown as { spec: { holderIdentity: string; leaseTransitions: number } };
+  t.like(lease.spec, { holderIdentity: 'two', leaseTransitions: 2 });
+  await assertInvariants(t, cluster);
+});
+
+test('Z-08 pool counters: allocatedIPCount and totalIPCount follow the blocks', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.19')));
+  await cluster.startAgent('node-1');
+  await cluster.startController(['--allocation-grace', '0']);
+  const status = () => (cluster.api.objects.get('ippools.nicpool.io', 'z') as unknown as { status?: { allocatedIPCount?: number; totalIPCount?: number } }).status;
+  const pods = ['c1', 'c2', 'c3'].map((name) => cluster.addPod({ name, node: 'node-1' }));
+  await addAll(cluster, pods);
+  t.deepEqual(await cluster.until('ippools.nicpool.io', status, (s) => s?.allocatedIPCount === 3), { allocatedIPCount: 3, totalIPCount: 10 });
+  await cluster.ipam('DEL', pods[0]!, { containerID: `a-${pods[0]!.name}` });
+  t.deepEqual(await cluster.until('ippools.nicpool.io', status, (s) => s?.allocatedIPCount === 2), { allocatedIPCount: 2, totalIPCount: 10 });
+  await assertInvariants(t, cluster);
+});
