@@ -79,7 +79,8 @@ export type IPPoolSpec = z.infer<typeof IPPoolSpec>;
 export const IPPool = z.strictObject({
   apiVersion: z.optional(z.literal('nicpool.io/v1')),
   kind: z.optional(z.literal('IPPool')),
-  metadata: z.looseObject({ name: ObjectName }),
+  /** Labels matter to the Kubernetes store: auto-pools carry their Subnet and NIC in them. */
+  metadata: z.looseObject({ name: ObjectName, labels: z.optional(z.record(z.string(), z.string())) }),
   spec: IPPoolSpec,
   status: z.optional(z.looseObject({})),
 });

@@ -24,6 +24,8 @@ export interface AddRequest {
   defaultPools: Partial<Record<IpFamily, string[]>>;
   /** Kubernetes store: pools from the pod's and its namespace's annotations (netconf/annotations.ts). */
   podPools?: Partial<Record<IpFamily, string[]>>;
+  /** Kubernetes store: the auto-pools carved for the pod's workload from the Subnets it names. */
+  autoPools?: Partial<Record<IpFamily, string[]>>;
   namespacePools?: Partial<Record<IpFamily, string[]>>;
   nodeName: string;
   /** Kubernetes store: the real labels that pool affinities match. */

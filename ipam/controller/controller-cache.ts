@@ -1,5 +1,5 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Node, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, BatchV1Api, CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesListObject, KubernetesObject, V1DaemonSet, V1Deployment, V1Job, V1Node, V1Pod, V1ReplicaSet, V1StatefulSet } from '@kubernetes/client-node';
 import { EndpointSpec } from '../../netconf/endpoint.ts';
 import { formatIp, parseIp } from '../../netconf/ip/index.ts';
 import { IPBlock } from '../../netconf/ipblock.ts';
@@ -8,20 +8,30 @@ import { statefulSetShape } from '../agent/kubernetes/pod-facts.ts';
 import type { EndpointView, GcWorld, NodeView, PodView, Reservation, StatefulSetView } from '../gc/world.ts';
 import { startWatchedList, type WatchedList } from '../store/kubernetes/watched-list.ts';
 
-type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
+export type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
+
+/** A workload object as listed, with its kind (list items carry none). */
+export interface Workload {
+  kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Job' | 'DaemonSet';
+  object: KubernetesObject & { spec?: unknown; status?: unknown };
+}
 
 export interface ControllerCache {
   /** The GC world as the watches show it now. */
   world(now: Date): GcWorld;
-  /** IPPool objects as listed (for their status counters). */
+  /** IPPool objects as listed (for their status counters and the auto-pools). */
   pools(): readonly Custom[];
+  subnets(): readonly Custom[];
+  /** The workloads that may ask for auto-pools, with their kind. */
+  workloads(): readonly Workload[];
   readonly synced: Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * The controller's watches: every pod, node, Endpoint, StatefulSet, IPBlock and IPPool of the
- * cluster (one process, unlike the agents). `onChange` is told of the events that can make a
+ * The controller's watches: every pod, node, Endpoint, IPBlock, IPPool, Subnet and workload
+ * (Deployments, StatefulSets, ReplicaSets, DaemonSets, Jobs) of the cluster (one process,
+ * unlike the agents). `onChange` is told of the events that can make a
  * zombie or move a counter: pods deleted, terminating or finished; nodes, StatefulSets, IPBlocks
  * and IPPools changed.
  */
@@ -29,6 +39,7 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
+  const batch = kc.makeApiClient(BatchV1Api);
   const nicpool = (plural: string, extra: { onChange?: () => void } = {}) => ({
     what: plural,
     path: `/apis/nicpool.io/v1/${plural}`,
@@ -51,6 +62,11 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
     endpoints: startWatchedList<Custom>(kc, nicpool('endpoints')),
     blocks: startWatchedList<Custom>(kc, nicpool('ipblocks', { onChange })),
     pools: startWatchedList<Custom>(kc, nicpool('ippools', { onChange })),
+    subnets: startWatchedList<Custom>(kc, nicpool('subnets', { onChange })),
+    deployments: startWatchedList<V1Deployment>(kc, { what: 'deployments', path: '/apis/apps/v1/deployments', list: () => apps.listDeploymentForAllNamespaces(), onChange, onDelete: onChange, log }),
+    replicaSets: startWatchedList<V1ReplicaSet>(kc, { what: 'replicasets', path: '/apis/apps/v1/replicasets', list: () => apps.listReplicaSetForAllNamespaces(), onChange, onDelete: onChange, log }),
+    daemonSets: startWatchedList<V1DaemonSet>(kc, { what: 'daemonsets', path: '/apis/apps/v1/daemonsets', list: () => apps.listDaemonSetForAllNamespaces(), onChange, onDelete: onChange, log }),
+    jobs: startWatchedList<V1Job>(kc, { what: 'jobs', path: '/apis/batch/v1/jobs', list: () => batch.listJobForAllNamespaces(), onChange, onDelete: onChange, log }),
   } satisfies Record<string, WatchedList<KubernetesObject>>;
 
   return {
@@ -66,6 +82,15 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
       now,
     }),
     pools: () => watches.pools.items().filter((object) => IPPool.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec }).success),
+    subnets: () => watches.subnets.items(),
+    workloads: () => [
+      ...watches.deployments.items().map((object) => ({ kind: 'Deployment' as const, object })),
+      ...watches.statefulSets.items().map((object) => ({ kind: 'StatefulSet' as const, object })),
+      // A Deployment's ReplicaSets are its own business: only bare ones are workloads here.
+      ...watches.replicaSets.items().filter((set) => !set.metadata?.ownerReferences?.some((owner) => owner.controller)).map((object) => ({ kind: 'ReplicaSet' as const, object })),
+      ...watches.daemonSets.items().map((object) => ({ kind: 'DaemonSet' as const, object })),
+      ...watches.jobs.items().map((object) => ({ kind: 'Job' as const, object })),
+    ],
     synced: Promise.all(Object.values(watches).map((watch) => watch.synced)).then(() => undefined),
     stop: async () => void (await Promise.all(Object.values(watches).map((watch) => watch.stop()))),
   };

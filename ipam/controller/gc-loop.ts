@@ -6,6 +6,7 @@ import type { ClusterClient } from '../store/kubernetes/cluster-client.ts';
 import type { GcWorld } from '../gc/world.ts';
 import type { ControllerCache } from './controller-cache.ts';
 import type { ControllerMetrics } from './controller-metrics.ts';
+import type { AutoPoolReconciler } from './auto-pools.ts';
 import { updatePoolCounters } from './pool-counters.ts';
 import { releaseZombie } from './release-zombies.ts';
 
@@ -17,6 +18,7 @@ export interface GcLoopOptions {
   config: GcConfig;
   metrics: ControllerMetrics;
   isLeader: () => boolean;
+  autoPools: AutoPoolReconciler;
   log: (line: string) => void;
 }
 
@@ -30,11 +32,11 @@ export interface GcLoop {
 const coalesceMs = 100;
 
 /**
- * Runs GC passes one at a time: every scanIntervalSeconds, soon after an event, and when the
+ * Runs the controller's passes one at a time (GC, then auto-pools, then counters): every scanIntervalSeconds, soon after an event, and when the
  * first reservation that waits only for its allocation grace comes of age. A pass plans on the
  * caches (planGc), confirms and frees each zombie on a fresh read (releaseZombie), deletes the
- * Endpoints of pods that are gone, and brings the pools' counters up to date. Only the leader
- * acts.
+ * Endpoints of pods that are gone, reconciles the Subnet auto-pools, and brings the pools'
+ * counters up to date. Only the leader acts.
  */
 export function startGcLoop(options: GcLoopOptions): GcLoop {
   const { cache, config, isLeader, log } = options;
@@ -68,7 +70,9 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
         log(`deleted Endpoint ${endpoint.namespace}/${endpoint.name} of gone pod UID ${endpoint.spec.podUID}`);
       }
     }
-    await updatePoolCounters(options.kc, cache.pools(), cache.world(new Date()).reservations, log);
+    const after = cache.world(new Date()).reservations;
+    await options.autoPools.reconcile(after);
+    await updatePoolCounters(options.kc, cache.pools(), after, log);
     return nextWakeMs(world);
   }
 

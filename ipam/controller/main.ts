@@ -1,4 +1,4 @@
-// nicpool-controller: GC of zombie IPs and the pools' counters (design §5, §8.11).
+// nicpool-controller: GC of zombie IPs, Subnet auto-pools, the pools' counters (design §5, §8.11).
 // Usage: node ipam/controller/main.ts [--kubeconfig FILE] [--leader-elect] [--lease-name NAME]
 //   [--lease-namespace NS] [--identity ID] [--lease-duration S] [--scan-interval S]
 //   [--allocation-grace S] [--terminating-margin S] [--no-node-lost-release] [--metrics-address HOST:PORT]
@@ -10,6 +10,7 @@ import { parseOrThrow } from '../../netconf/parse.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { createBlockClient } from '../store/kubernetes/block-client.ts';
 import { createClusterClient } from '../store/kubernetes/cluster-client.ts';
+import { autoPoolReconciler } from './auto-pools.ts';
 import { startControllerCache } from './controller-cache.ts';
 import { createControllerMetrics } from './controller-metrics.ts';
 import { startGcLoop } from './gc-loop.ts';
@@ -83,7 +84,8 @@ try {
   let loop: ReturnType<typeof startGcLoop> | undefined;
   const cache = startControllerCache(kc, () => loop?.trigger(), log);
   await cache.synced;
-  loop = startGcLoop({ kc, cache, blocks: createBlockClient(kc), cluster: createClusterClient(kc), config, metrics, isLeader, log });
+  const autoPools = autoPoolReconciler(kc, cache, log);
+  loop = startGcLoop({ kc, cache, blocks: createBlockClient(kc), cluster: createClusterClient(kc), config, metrics, isLeader, autoPools, log });
   if (election) void election.elected.then(() => loop?.trigger());
   const exporter = metricsAddress && (await startMetricsServer({ host: metricsAddress[1]!, port: Number(metricsAddress[2]), render: () => metrics.render(), log }));
   log(`GC: scan every ${config.scanIntervalSeconds} s, allocation grace ${config.allocationGraceSeconds} s, Terminating on a lost node: ${config.releaseOnNodeLost ? `freed ${config.terminatingMarginSeconds} s after its deletion time` : 'kept'}`);

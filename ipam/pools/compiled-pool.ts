@@ -10,6 +10,7 @@ export interface CompiledPool {
   gateway: IpAddress | undefined;
   /** ips − excludeIPs − gateway − the subnet's network/broadcast (IPv4) or anycast (IPv6) address. */
   allocatable: RangeSet;
+  labels: Readonly<Record<string, string>>;
 }
 
 export function compilePool(pool: IPPool): CompiledPool {
@@ -20,7 +21,7 @@ export function compilePool(pool: IPPool): CompiledPool {
   const never = [...(spec.excludeIPs ?? []).map((entry) => rangeOf(entry)), ...subnetEdges(subnet)];
   if (gateway) never.push([gateway.value, gateway.value]);
   const allocatable = RangeSet.of(family, spec.ips.map(rangeOf)).subtract(RangeSet.of(family, never));
-  return { name: pool.metadata.name, spec, family, subnet, gateway, allocatable };
+  return { name: pool.metadata.name, spec, family, subnet, gateway, allocatable, labels: pool.metadata.labels ?? {} };
 }
 
 /**

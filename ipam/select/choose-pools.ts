@@ -12,7 +12,8 @@ const families: readonly IpFamily[] = [4, 6];
 
 /**
  * Design §4: per family the first source that names a pool wins — requested IP → pools named
- * by the attachment (CNI_ARGS, args) → the pod's annotation → its namespace's annotation →
+ * by the attachment (CNI_ARGS, args) → the pod's annotation → the auto-pools of the Subnets
+ * its annotation names → its namespace's annotation →
  * netconf default pools → pools with `default: true` (by name) — then pools that may not serve
  * this attachment are dropped. The annotations exist only in the Kubernetes store.
  */
@@ -33,6 +34,7 @@ export function choosePools(pools: ReadonlyMap<string, CompiledPool>, request: A
       requested.map((ip) => poolContaining(pools, ip.family, ip.value) ?? noPoolFor(formatIp(ip))),
       named.filter((pool) => pool.family === family),
       (request.podPools?.[family] ?? []).map((name) => lookupOfFamily(pools, name, family, `pod annotation's ipv${family}`)),
+      (request.autoPools?.[family] ?? []).map((name) => lookupOfFamily(pools, name, family, `auto-pool`)),
       (request.namespacePools?.[family] ?? []).map((name) => lookupOfFamily(pools, name, family, `namespace annotation's ipv${family}`)),
       defaults[family],
       markedDefault.filter((pool) => pool.family === family),

@@ -113,6 +113,7 @@ test('M-24 the controller ClusterRole and its leader-election Role are exactly a
     { apiGroups: ['nicpool.io'], resources: ['ippools/status', 'subnets/status', 'ipblocks/status'], verbs: ['update', 'patch'] },
     { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'watch'] },
+    { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   ]);
   const leases = find(docs, 'Role', 'nicpool-controller-leader-election');
@@ -190,7 +191,7 @@ test('M-28 the controller: two replicas, leader election on its Lease, non-root'
   t.falsy(spec.hostNetwork);
   t.like(spec.securityContext, { runAsNonRoot: true });
   const [controller] = spec.containers;
-  t.deepEqual(controller?.args, ['--leader-elect', '--lease-name=nicpool-controller']);
+  t.deepEqual(controller?.args, ['--leader-elect', '--lease-name=nicpool-controller', '--metrics-address=0.0.0.0:9465']);
   t.deepEqual(controller?.env?.map((env) => [env.name, env.valueFrom?.fieldRef?.fieldPath]), [
     ['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace'],
   ]);

@@ -90,7 +90,8 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
     // keeps such pools out of the API in the first place).
     const valid = watches.pools.items().flatMap((object) => {
       try {
-        return [parseOrThrow(IPPool, { metadata: { name: object.metadata?.name }, spec: object.spec }, { root: `IPPool ${object.metadata?.name}` })];
+        const metadata = { name: object.metadata?.name, ...(object.metadata?.labels && { labels: object.metadata.labels }) };
+        return [parseOrThrow(IPPool, { metadata, spec: object.spec }, { root: `IPPool ${object.metadata?.name}` })];
       } catch (error) {
         log(`ignoring IPPool: ${(error as Error).message}`);
         return [];

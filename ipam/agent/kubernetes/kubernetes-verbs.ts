@@ -22,7 +22,7 @@ import type { AgentVerbs } from '../verbs.ts';
 import type { BlockAllocator, Released } from './block-allocator.ts';
 import type { ClusterCache } from './cluster-cache.ts';
 import { statefulSetWants } from '../../allocate/statefulset.ts';
-import { annotatedPools, filterLabels, ownerOf, statefulSetShape } from './pod-facts.ts';
+import { annotatedPools, autoPoolsFor, filterLabels, ownerOf, statefulSetShape } from './pod-facts.ts';
 
 export interface KubernetesVerbsOptions {
   nodeName: string;
@@ -178,11 +178,14 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
 
     const namespace = cache.namespace(holder.namespace);
     const node = cache.node();
+    const labels = filterLabels(pod, namespace?.metadata?.labels, node?.metadata?.labels, { namespace: holder.namespace, node: nodeName });
+    const autoPools = autoPoolsFor(pod, attachment.ifname, pools, { network: attachment.network, nodeName, podNamespace: holder.namespace, labels });
     const request = {
       ...addRequestOf(inv, config),
       ...annotatedPools(pod, namespace?.metadata?.annotations ?? {}, attachment.ifname),
+      ...(autoPools && { autoPools }),
       nodeName,
-      labels: filterLabels(pod, namespace?.metadata?.labels, node?.metadata?.labels, { namespace: holder.namespace, node: nodeName }),
+      labels,
     };
     const choice = choosePools(pools, request);
     for (const family of [4, 6] as const) {

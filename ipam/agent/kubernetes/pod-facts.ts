@@ -1,5 +1,8 @@
 import type { V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import { namespacePools, podPoolsFor, type NicPools } from '../../../netconf/annotations.ts';
+import { autoPoolLabels, namespacePools, podPoolsFor, subnetsFor, type NicPools } from '../../../netconf/annotations.ts';
+import { CniCode, CniError } from '../../../netconf/errors.ts';
+import type { CompiledPool } from '../../pools/compiled-pool.ts';
+import { poolRejection, type FilterContext } from '../../select/pool-filters.ts';
 import type { IpFamily } from '../../../netconf/ip/index.ts';
 import type { PoolFilterLabels } from '../../allocate/attachment.ts';
 import type { StatefulSetShape } from '../../allocate/statefulset.ts';
@@ -22,10 +25,37 @@ export interface AnnotatedPools {
 }
 
 export function annotatedPools(pod: V1Pod, namespaceAnnotations: Readonly<Record<string, string>>, ifname: string): AnnotatedPools {
-  const byFamily = (pools: NicPools | undefined) => pools && { ...(pools.ipv4 && { 4: pools.ipv4 }), ...(pools.ipv6 && { 6: pools.ipv6 }) };
   const podPools = byFamily(podPoolsFor(pod.metadata?.annotations ?? {}, ifname));
   const fromNamespace = byFamily(namespacePools(namespaceAnnotations));
   return { ...(podPools && { podPools }), ...(fromNamespace && { namespacePools: fromNamespace }) };
+}
+
+function byFamily(names: NicPools | undefined): Partial<Record<IpFamily, string[]>> | undefined {
+  return names && { ...(names.ipv4 && { 4: names.ipv4 }), ...(names.ipv6 && { 6: names.ipv6 }) };
+}
+
+/**
+ * The auto-pools that serve this pod's NIC: per family, the pools carved from the first Subnet
+ * its annotation names for the NIC whose affinities (the workload's selector and namespace)
+ * hold for the pod. A Subnet named but no such pool yet (the controller has not carved it) is
+ * code 11: the runtime retries, and the controller's Event on the workload says why it waits.
+ */
+export function autoPoolsFor(pod: V1Pod, ifname: string, pools: ReadonlyMap<string, CompiledPool>, ctx: FilterContext): Partial<Record<IpFamily, string[]>> | undefined {
+  const subnets = byFamily(subnetsFor(pod.metadata?.annotations ?? {}, ifname));
+  if (subnets === undefined) return undefined;
+  const chosen: Partial<Record<IpFamily, string[]>> = {};
+  for (const family of [4, 6] as const) {
+    const subnet = subnets[family]?.[0];
+    if (subnet === undefined) continue;
+    const serving = [...pools.values()].filter(
+      (pool) => pool.family === family && pool.labels[autoPoolLabels.subnet] === subnet && pool.labels[autoPoolLabels.nic] === ifname && poolRejection(pool, ctx) === undefined,
+    );
+    if (serving.length === 0) {
+      throw new CniError(CniCode.TryAgainLater, `no auto-pool of Subnet ${JSON.stringify(subnet)} serves ${ifname} of this pod yet (nicpool-controller carves it); try again later`);
+    }
+    chosen[family] = serving.map((pool) => pool.name);
+  }
+  return chosen;
 }
 
 export function filterLabels(pod: V1Pod, namespaceLabels: Readonly<Record<string, string>> | undefined, nodeLabels: Readonly<Record<string, string>> | undefined, names: { namespace: string; node: string }): PoolFilterLabels {
