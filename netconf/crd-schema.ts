@@ -3,7 +3,7 @@ import { toJSONSchema, type $ZodType } from 'zod/v4/core';
 import { EndpointSpec } from './endpoint.ts';
 import { IPBlockSpec, IPBlockStatus } from './ipblock.ts';
 import { IPPoolSpec } from './ippool.ts';
-import { ReservedIPSpec } from './reserved-ip.ts';
+import { ReservedIPSpec, ReservedIPStatus } from './reserved-ip.ts';
 import { SubnetSpec, SubnetStatus } from './subnet.ts';
 
 /**
@@ -178,7 +178,7 @@ export const RESOURCES: ResourceDef[] = [
   {
     kind: 'ReservedIP', plural: 'reservedips', singular: 'reservedip', shortNames: ['nrip'], scope: 'Cluster',
     description: 'Addresses that no pool may hand out.',
-    spec: ReservedIPSpec,
+    spec: ReservedIPSpec, status: ReservedIPStatus,
     columns: [version, { name: 'IPs', type: 'string', jsonPath: '.spec.ips' }, age],
   },
   {

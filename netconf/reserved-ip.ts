@@ -22,10 +22,20 @@ export const ReservedIPSpec = z
   );
 export type ReservedIPSpec = z.infer<typeof ReservedIPSpec>;
 
+/**
+ * Written by the controller: pods that held one of these addresses when it was reserved (the
+ * reservation stops new allocations; it does not take an address from a running pod).
+ */
+export const ReservedIPStatus = z.strictObject({
+  holders: z.optional(z.array(z.strictObject({ ip: z.string(), namespace: ObjectName, name: ObjectName }))),
+});
+export type ReservedIPStatus = z.infer<typeof ReservedIPStatus>;
+
 export const ReservedIP = z.strictObject({
   apiVersion: z.optional(z.literal('nicpool.io/v1')),
   kind: z.optional(z.literal('ReservedIP')),
   metadata: z.looseObject({ name: ObjectName }),
   spec: ReservedIPSpec,
+  status: z.optional(ReservedIPStatus),
 });
 export type ReservedIP = z.infer<typeof ReservedIP>;

@@ -22,6 +22,7 @@ export interface ControllerCache {
   /** IPPool objects as listed (for their status counters and the auto-pools). */
   pools(): readonly Custom[];
   subnets(): readonly Custom[];
+  reservedIPs(): readonly Custom[];
   /** The workloads that may ask for auto-pools, with their kind. */
   workloads(): readonly Workload[];
   readonly synced: Promise<void>;
@@ -63,6 +64,7 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
     blocks: startWatchedList<Custom>(kc, nicpool('ipblocks', { onChange })),
     pools: startWatchedList<Custom>(kc, nicpool('ippools', { onChange })),
     subnets: startWatchedList<Custom>(kc, nicpool('subnets', { onChange })),
+    reservedIPs: startWatchedList<Custom>(kc, nicpool('reservedips', { onChange })),
     deployments: startWatchedList<V1Deployment>(kc, { what: 'deployments', path: '/apis/apps/v1/deployments', list: () => apps.listDeploymentForAllNamespaces(), onChange, onDelete: onChange, log }),
     replicaSets: startWatchedList<V1ReplicaSet>(kc, { what: 'replicasets', path: '/apis/apps/v1/replicasets', list: () => apps.listReplicaSetForAllNamespaces(), onChange, onDelete: onChange, log }),
     daemonSets: startWatchedList<V1DaemonSet>(kc, { what: 'daemonsets', path: '/apis/apps/v1/daemonsets', list: () => apps.listDaemonSetForAllNamespaces(), onChange, onDelete: onChange, log }),
@@ -83,6 +85,7 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
     }),
     pools: () => watches.pools.items().filter((object) => IPPool.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec }).success),
     subnets: () => watches.subnets.items(),
+    reservedIPs: () => watches.reservedIPs.items(),
     workloads: () => [
       ...watches.deployments.items().map((object) => ({ kind: 'Deployment' as const, object })),
       ...watches.statefulSets.items().map((object) => ({ kind: 'StatefulSet' as const, object })),

@@ -8,6 +8,7 @@ import type { ControllerCache } from './controller-cache.ts';
 import type { ControllerMetrics } from './controller-metrics.ts';
 import type { AutoPoolReconciler } from './auto-pools.ts';
 import { updatePoolCounters } from './pool-counters.ts';
+import { reportReservedHolders } from './reserved-holders.ts';
 import { releaseZombie } from './release-zombies.ts';
 
 export interface GcLoopOptions {
@@ -73,6 +74,7 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
     const after = cache.world(new Date()).reservations;
     await options.autoPools.reconcile(after);
     await updatePoolCounters(options.kc, cache.pools(), after, log);
+    await reportReservedHolders(options.kc, cache.reservedIPs(), after, log);
     return nextWakeMs(world);
   }
 

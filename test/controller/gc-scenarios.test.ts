@@ -190,3 +190,24 @@ test('Z-08 pool counters: allocatedIPCount and totalIPCount follow the blocks', 
   t.deepEqual(await cluster.until('ippools.nicpool.io', status, (s) => s?.allocatedIPCount === 2), { allocatedIPCount: 2, totalIPCount: 10 });
   await assertInvariants(t, cluster);
 });
+
+test('Z-11 a ReservedIP made after the fact reports the pod still holding its address, and nobody gets it once freed', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', pool('z', poolSpec('10.82.0.10-10.82.0.200')));
+  await cluster.startAgent('node-1');
+  await cluster.startController(['--allocation-grace', '0']);
+  const holder = cluster.addPod({ name: 'holder', node: 'node-1' });
+  await addAll(cluster, [holder]);
+  const ip = ipOf(cluster, holder)!;
+  cluster.seed('reservedips.nicpool.io', { metadata: { name: 'firewall' }, spec: { ipVersion: 4, ips: [ip] } });
+  const status = () => (cluster.api.objects.get('reservedips.nicpool.io', 'firewall') as unknown as { status?: { holders?: unknown[] } }).status;
+  t.deepEqual(await cluster.until('reservedips.nicpool.io', status, (s) => (s?.holders?.length ?? 0) > 0), { holders: [{ ip, namespace: 'default', name: 'holder' }] });
+  await cluster.ipam('DEL', holder, { containerID: `a-${holder.name}` });
+  t.deepEqual(await cluster.until('reservedips.nicpool.io', status, (s) => s?.holders?.length === 0), { holders: [] });
+  // Asked for by name, it is refused: reserved.
+  const next = cluster.addPod({ name: 'next', node: 'node-1' });
+  const asked = await cluster.ipam('ADD', next, { containerID: 'a-next', args: `IP=${ip}` });
+  t.like(asked.json, { code: 102 });
+  t.regex((asked.json as { msg: string }).msg, /is reserved by a ReservedIP/);
+  await assertInvariants(t, cluster);
+});

@@ -130,5 +130,5 @@ test('M-07 the converter refuses what the API server would: mixed unions, tuples
 test('M-08 customResourceDefinition is deterministic and carries the status subresource only with a status', (t) => {
   for (const def of RESOURCES) t.deepEqual(customResourceDefinition(def), customResourceDefinition(def));
   const withStatus = RESOURCES.filter((def) => def.status !== undefined).map((def) => def.plural);
-  t.deepEqual(withStatus, ['ippools', 'subnets', 'ipblocks']);
+  t.deepEqual(withStatus, ['ippools', 'subnets', 'reservedips', 'ipblocks']);
 });

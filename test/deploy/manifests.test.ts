@@ -110,7 +110,7 @@ test('M-24 the controller ClusterRole and its leader-election Role are exactly a
     { apiGroups: ['nicpool.io'], resources: ['ippools', 'ipblocks'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
     { apiGroups: ['nicpool.io'], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'update', 'patch', 'delete'] },
     { apiGroups: ['nicpool.io'], resources: ['subnets', 'reservedips'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['nicpool.io'], resources: ['ippools/status', 'subnets/status', 'ipblocks/status'], verbs: ['update', 'patch'] },
+    { apiGroups: ['nicpool.io'], resources: ['ippools/status', 'subnets/status', 'reservedips/status', 'ipblocks/status'], verbs: ['update', 'patch'] },
     { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets', 'daemonsets'], verbs: ['get', 'list', 'watch'] },
     { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch'] },
