@@ -2,6 +2,7 @@
 // Usage: node ipam/controller/main.ts [--kubeconfig FILE] [--leader-elect] [--lease-name NAME]
 //   [--lease-namespace NS] [--identity ID] [--lease-duration S] [--scan-interval S]
 //   [--allocation-grace S] [--terminating-margin S] [--no-node-lost-release] [--metrics-address HOST:PORT]
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -10,6 +11,9 @@ import { parseOrThrow } from '../../netconf/parse.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';
 import { createBlockClient } from '../store/kubernetes/block-client.ts';
 import { createClusterClient } from '../store/kubernetes/cluster-client.ts';
+import { loadCertificate } from '../webhook/certificate.ts';
+import { startWebhookServer } from '../webhook/webhook-server.ts';
+import { admissionContext } from './admission-context.ts';
 import { autoPoolReconciler } from './auto-pools.ts';
 import { startControllerCache } from './controller-cache.ts';
 import { createControllerMetrics } from './controller-metrics.ts';
@@ -31,6 +35,9 @@ const { values } = parseArgs({
     'terminating-margin': { type: 'string' },
     'no-node-lost-release': { type: 'boolean', default: false },
     'metrics-address': { type: 'string' },
+    'webhook-address': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 
@@ -57,7 +64,21 @@ if (!Number.isInteger(leaseDuration) || leaseDuration < 3) {
   log(`--lease-duration: ${JSON.stringify(values['lease-duration'])} is not a whole number of seconds ≥ 3`);
   process.exit(2);
 }
-const metricsAddress = values['metrics-address']?.match(/^(.+):(\d{1,5})$/);
+const hostPort = (flag: 'metrics-address' | 'webhook-address') => {
+  const text = values[flag];
+  const match = text?.match(/^(.+):(\d{1,5})$/);
+  if (text !== undefined && !match) {
+    log(`--${flag}: ${JSON.stringify(text)} is not HOST:PORT`);
+    process.exit(2);
+  }
+  return match && { host: match[1]!, port: Number(match[2]) };
+};
+const metricsAddress = hostPort('metrics-address');
+const webhookAddress = hostPort('webhook-address');
+if (webhookAddress && (values['tls-cert'] === undefined || values['tls-key'] === undefined)) {
+  log('--webhook-address needs --tls-cert and --tls-key (the API server must trust the certificate: see deploy/webhook.yaml)');
+  process.exit(2);
+}
 
 try {
   const kc = new KubeConfig();
@@ -87,7 +108,16 @@ try {
   const autoPools = autoPoolReconciler(kc, cache, log);
   loop = startGcLoop({ kc, cache, blocks: createBlockClient(kc), cluster: createClusterClient(kc), config, metrics, isLeader, autoPools, log });
   if (election) void election.elected.then(() => loop?.trigger());
-  const exporter = metricsAddress && (await startMetricsServer({ host: metricsAddress[1]!, port: Number(metricsAddress[2]), render: () => metrics.render(), log }));
+  const exporter = metricsAddress && (await startMetricsServer({ ...metricsAddress, render: () => metrics.render(), log }));
+  // Every replica serves the webhook (the Service picks any), leader or not: it only reads.
+  // The certificate comes from a Secret that may not exist yet (deploy/webhook.yaml): then the
+  // controller runs without the webhook and says so, rather than not at all.
+  const tlsReady = webhookAddress !== null && existsSync(values['tls-cert']!) && existsSync(values['tls-key']!);
+  if (webhookAddress && !tlsReady) log(`webhook off: ${values['tls-cert']} or ${values['tls-key']} does not exist (see deploy/webhook.yaml)`);
+  const webhook =
+    webhookAddress && tlsReady
+      ? await startWebhookServer({ ...webhookAddress, ...(await loadCertificate(values['tls-cert']!, values['tls-key']!)), context: () => admissionContext(cache), log })
+      : undefined;
   log(`GC: scan every ${config.scanIntervalSeconds} s, allocation grace ${config.allocationGraceSeconds} s, Terminating on a lost node: ${config.releaseOnNodeLost ? `freed ${config.terminatingMarginSeconds} s after its deletion time` : 'kept'}`);
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -97,11 +127,12 @@ try {
       log(`${signal}: finishing the pass in flight`);
       void loop
         ?.stop()
-        .then(() => Promise.all([election?.stop(), cache.stop(), exporter?.stop()]))
+        .then(() => Promise.all([election?.stop(), cache.stop(), exporter?.stop(), webhook?.stop()]))
         .then(() => log('stopped'));
     });
   }
-  if (exporter) process.stdout.write(`metrics on ${metricsAddress[1]}:${exporter.port}\n`);
+  if (exporter) process.stdout.write(`metrics on ${metricsAddress.host}:${exporter.port}\n`);
+  if (webhook) process.stdout.write(`webhook on ${webhookAddress?.host}:${webhook.port}\n`);
   process.stdout.write('controller started\n');
 } catch (error) {
   log(`cannot start: ${(error as Error).message}`);

@@ -191,7 +191,11 @@ test('M-28 the controller: two replicas, leader election on its Lease, non-root'
   t.falsy(spec.hostNetwork);
   t.like(spec.securityContext, { runAsNonRoot: true });
   const [controller] = spec.containers;
-  t.deepEqual(controller?.args, ['--leader-elect', '--lease-name=nicpool-controller', '--metrics-address=0.0.0.0:9465']);
+  t.deepEqual(controller?.args, [
+    '--leader-elect', '--lease-name=nicpool-controller', '--metrics-address=0.0.0.0:9465',
+    '--webhook-address=0.0.0.0:9443', '--tls-cert=/etc/nicpool/webhook/tls.crt', '--tls-key=/etc/nicpool/webhook/tls.key',
+  ]);
+  t.deepEqual(controller?.ports, [{ name: 'metrics', containerPort: 9465 }, { name: 'webhook', containerPort: 9443 }]);
   t.deepEqual(controller?.env?.map((env) => [env.name, env.valueFrom?.fieldRef?.fieldPath]), [
     ['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace'],
   ]);

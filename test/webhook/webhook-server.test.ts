@@ -107,7 +107,9 @@ test('W-20 GET /healthz answers over TLS verified with the generated certificate
   t.is(x509.subjectAltName, 'DNS:localhost');
   t.true(x509.ca, 'self-signed: its own CA, so caBundle is the certificate itself');
   // A client that does not trust it cannot talk to it.
-  await t.throwsAsync(fetch(`${running.url}/healthz`, { dispatcher: new Agent({ connect: { servername: 'localhost' } }) }));
+  const untrusting = new Agent({ connect: { servername: 'localhost' } });
+  t.teardown(() => untrusting.close());
+  await t.throwsAsync(fetch(`${running.url}/healthz`, { dispatcher: untrusting }), { message: 'fetch failed' });
 });
 
 test('W-21 a valid pool is allowed: the response echoes the uid, has no status, and the decision is logged', async (t) => {
@@ -138,11 +140,20 @@ test('W-24 removing the finalizer of a pool that is invalid now is allowed', asy
   const running = await webhook(t, { pools: [storedPool('b', specB)], allocated: { a: 2 } });
   const held = storedPool('a', specA, { finalizers: ['nicpool.io/in-use'] });
   const released = storedPool('a', specA, { finalizers: [], resourceVersion: '42' });
-  t.like((await admit(running, review('UPDATE', released, held))).response, { allowed: false });
+  const removal = review('UPDATE', released, held);
+  t.deepEqual((await admit(running, removal)).response, { uid: uid(removal), allowed: true });
   const deleting = { deletionTimestamp: '2026-01-27T11:00:00Z' };
   const body = review('UPDATE', storedPool('a', specA, { ...deleting, finalizers: [] }), storedPool('a', specA, { ...deleting, finalizers: ['nicpool.io/in-use'] }));
   t.like((await admit(running, body)).response, { uid: uid(body), allowed: true });
-  t.like((await admit(running, review('UPDATE', released, storedPool('a', { ...specA, vlan: 7 }, { finalizers: ['nicpool.io/in-use'] })))).response, { allowed: false });
+  // The same object with a spec change is judged, and refused.
+  t.like((await admit(running, review('UPDATE', released, storedPool('a', { ...specA, vlan: 7 }, { finalizers: ['nicpool.io/in-use'] })))).response, {
+    allowed: false, status: { code: 403, message: 'pools: "a" and "b" overlap at 10.6.0.15-10.6.0.20' },
+  });
+  t.deepEqual(running.log, [
+    'admission: UPDATE IPPool a: allowed',
+    'admission: UPDATE IPPool a: allowed',
+    'admission: UPDATE IPPool a: refused: pools: "a" and "b" overlap at 10.6.0.15-10.6.0.20',
+  ]);
 });
 
 test('W-25 a body that is not an AdmissionReview is 400 naming what is wrong; unknown paths are 404', async (t) => {
