@@ -11,8 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
+import { LOSE_DEL_ANNOTATION, type SimEvent } from './sim-protocol.ts';
 
-export const LOSE_DEL_ANNOTATION = 'bench.nicpool.io/lose-del';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +28,7 @@ const node = values.node!;
 const kc = new KubeConfig();
 kc.loadFromFile(values.kubeconfig!);
 const core = kc.makeApiClient(CoreV1Api);
-const report = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+const report = (event: SimEvent) => process.stdout.write(`${JSON.stringify(event)}\n`);
 const conf = JSON.stringify({ cniVersion: '1.0.0', name: 'underlay', type: 'macvlan', ipam: { type: 'nicpool-ipam', store: 'kubernetes', agentSocket: values.socket } });
 
 interface Exec {
@@ -140,4 +140,4 @@ watch.on('update', onPod);
 watch.on('error', () => setTimeout(() => void watch.start(), 500));
 await watch.start();
 listingAtBoot = false;
-process.stdout.write(`${JSON.stringify({ type: 'ready' })}\n`);
+report({ type: 'ready' });

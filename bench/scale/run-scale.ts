@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { startTestApiServer, type TestApiServer } from '../../test/support/k8s-api/index.ts';
 import { formatIp, parseIp } from '../../netconf/ip/index.ts';
-import { LOSE_DEL_ANNOTATION } from './node-sim.ts';
+import { LOSE_DEL_ANNOTATION, type SimEvent } from './sim-protocol.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const plugin = join(root, 'dist', 'plugins', 'nicpool-ipam');
@@ -114,8 +114,8 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
       [join(root, 'bench/scale/node-sim.ts'), '--kubeconfig', kubeconfig, '--node', name, '--plugin', plugin, '--socket', socketOf(name), '--parallel', String(options.perNodeParallel), ...(afterReboot ? ['--after-reboot'] : [])],
       (line) => line.includes('"ready"'),
       (line) => {
-        const event = JSON.parse(line) as { type: string; ms?: number };
-        if (event.type === 'add') events.addMs.push(event.ms!);
+        const event = JSON.parse(line) as SimEvent;
+        if (event.type === 'add') events.addMs.push(event.ms);
         if (event.type === 'add-failed') events.failedAdds++;
         if (event.type === 'exec') events.execs++;
       },

@@ -27,6 +27,12 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
+interface WaitingRelease {
+  pick: (entry: IPBlockAllocation) => boolean;
+  resolve: (freed: Released[]) => void;
+  reject: (error: unknown) => void;
+}
+
 export interface BlockAllocatorOptions {
   client: BlockClient;
   cache: BlockCache;
@@ -38,12 +44,14 @@ export interface BlockAllocatorOptions {
 /**
  * Allocation on IPBlocks with coalescing (design §8.8): ADDs for one pool that arrive while an
  * update of that pool is in flight wait together and are all placed by the next
- * compare-and-swap, so N concurrent ADDs on a node cost far fewer than N writes. One pool's
- * updates run one at a time per agent; different pools run in parallel.
+ * compare-and-swap, so N concurrent ADDs on a node cost far fewer than N writes; releases of
+ * one block are batched the same way. One pool's updates run one at a time per agent;
+ * different pools run in parallel.
  */
 export class BlockAllocator {
   readonly #options: BlockAllocatorOptions;
   readonly #queues = new Map<string, { pool: CompiledPool; waiting: Waiting[]; running: boolean }>();
+  readonly #releases = new Map<string, { waiting: WaitingRelease[]; running: boolean }>();
   /** Per block, the offset after the last one this agent handed out (not persisted: a hint). */
   readonly #cursors = new Map<string, number>();
 
@@ -86,25 +94,56 @@ export class BlockAllocator {
     });
   }
 
-  /** Frees the entries `pick` selects in block `name`; returns what it freed. Absent is freed. */
-  async releaseInBlock(name: string, pick: (entry: IPBlockAllocation) => boolean): Promise<Released[]> {
+  /**
+   * Frees the entries `pick` selects in block `name`; returns what it freed (nothing when the
+   * block is gone). Releases of one block that arrive together share one write, as ADDs do.
+   */
+  releaseInBlock(name: string, pick: (entry: IPBlockAllocation) => boolean): Promise<Released[]> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#releases.get(name) ?? { waiting: [], running: false };
+      queue.waiting.push({ pick, resolve, reject });
+      this.#releases.set(name, queue);
+      if (queue.running) return;
+      queue.running = true;
+      setImmediate(() => void this.#drainReleases(name));
+    });
+  }
+
+  async #drainReleases(name: string): Promise<void> {
+    const queue = this.#releases.get(name)!;
+    while (queue.waiting.length > 0) {
+      const batch = queue.waiting.splice(0);
+      try {
+        const freed = await this.#releaseTogether(name, batch.map((waiting) => waiting.pick));
+        batch.forEach((waiting, i) => waiting.resolve(freed[i]!));
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    queue.running = false;
+  }
+
+  /** One compare-and-swap removing every entry some pick selects; per pick, what it freed. */
+  async #releaseTogether(name: string, picks: ((entry: IPBlockAllocation) => boolean)[]): Promise<Released[][]> {
     const { client, cache } = this.#options;
-    const cached = cache.get(name);
-    if (cached === undefined && (await client.getBlock(name)) === undefined) return [];
+    const read = cache.get(name) ?? (await client.getBlock(name));
+    if (read === undefined) return picks.map(() => []);
     return updateBlock(
       client,
       name,
       (block) => {
-        const entries = Object.entries(block.status?.allocations ?? {});
-        const kept = entries.filter(([, entry]) => !pick(entry));
-        if (kept.length === entries.length) return { value: [] };
         const start = parseIp(block.spec.start)!;
-        const released = entries
-          .filter(([, entry]) => pick(entry))
-          .map(([offset, entry]) => ({ ip: formatIp({ family: start.family, value: start.value + BigInt(offset) }), pool: block.spec.pool, entry }));
-        return { status: { allocations: Object.fromEntries(kept) }, value: released };
+        const freed: Released[][] = picks.map(() => []);
+        const entries = Object.entries(block.status?.allocations ?? {});
+        const kept = entries.filter(([offset, entry]) => {
+          const by = picks.findIndex((pick) => pick(entry));
+          if (by < 0) return true;
+          freed[by]!.push({ ip: formatIp({ family: start.family, value: start.value + BigInt(offset) }), pool: block.spec.pool, entry });
+          return false;
+        });
+        return kept.length === entries.length ? { value: freed } : { status: { allocations: Object.fromEntries(kept) }, value: freed };
       },
-      this.#updateOptions(cached),
+      this.#updateOptions(read),
     );
   }
 
