@@ -34,9 +34,9 @@ const lines = [
   ...results.flatMap(({ name, phases }) => [
     `## ${name}`,
     '',
-    '| phase | wall | ADD median / p99 | failed ADDs | plugin execs | API requests | 409s | GC releases | peak RSS agent / controller |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...phases.map((p) => `| ${p.phase} | ${time(p.wallSeconds)} | ${p.addMedianMs ?? '-'} / ${p.addP99Ms ?? '-'} ms | ${p.failedAdds} | ${p.pluginExecs} | ${p.apiRequests} | ${p.conflicts409} | ${Object.entries(p.gcReleases).map(([r, n]) => `${r} ${n}`).join(', ') || '-'} | ${p.peakRssMb.agentMax} / ${p.peakRssMb.controller} MB |`),
+    '| phase | wall | ADD median / p99 | pod ready median / p99 | failed ADDs | plugin execs | API requests | 409s | GC releases | peak RSS agent / controller |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...phases.map((p) => `| ${p.phase} | ${time(p.wallSeconds)} | ${p.addMedianMs ?? '-'} / ${p.addP99Ms ?? '-'} ms | ${p.podReadyMedianMs ?? '-'} / ${p.podReadyP99Ms ?? '-'} ms | ${p.failedAdds} | ${p.pluginExecs} | ${p.apiRequests} | ${p.conflicts409} | ${Object.entries(p.gcReleases).map(([r, n]) => `${r} ${n}`).join(', ') || '-'} | ${p.peakRssMb.agentMax} / ${p.peakRssMb.controller} MB |`),
     ...phases.flatMap((p) => p.violations.map((v) => `- ${p.phase}: **${v}**`)),
     '',
   ]),

@@ -7,7 +7,6 @@
 // without DEL (a rebooted node whose runtime lost its state, as Multus loses its cache).
 // Usage: node bench/scale/node-sim.ts --kubeconfig F --node N --plugin P --socket S [--parallel 10] [--after-reboot]
 import { spawn } from 'node:child_process';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { CoreV1Api, KubeConfig, ListWatch, Watch } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -80,24 +79,27 @@ const sandbox = new Map<string, string>(); // pod UID → container ID of its ru
 // Pods listed at start-up that are already Terminating were deleted while the node was off.
 let listingAtBoot = true;
 
-async function runPod(pod: V1Pod): Promise<void> {
+/**
+ * One sandbox attempt. A failure is answered as the kubelet does: DEL of that sandbox, then a
+ * new attempt after a backoff (1 s doubling to 10 s, jittered) that holds no runtime slot.
+ */
+async function tryPod(pod: V1Pod, attempt: number, begun: number): Promise<void> {
   const uid = pod.metadata!.uid!;
-  const begun = performance.now();
-  for (let attempt = 1; ; attempt++) {
-    if (ended.has(uid)) return;
-    const containerID = `${uid.replace(/-/g, '')}-${attempt}`;
-    const add = await execPlugin('ADD', pod, containerID);
-    if (add.code === 0) {
-      sandbox.set(uid, containerID);
-      const ip = (JSON.parse(add.stdout) as { ips: { address: string }[] }).ips[0]!.address.split('/')[0]!;
-      report({ type: 'add', ms: performance.now() - begun, attempts: attempt });
-      await setPodIp(pod, ip);
-      return;
-    }
-    report({ type: 'add-failed', code: (JSON.parse(add.stdout || '{}') as { code?: number }).code ?? -1 });
-    await execPlugin('DEL', pod, containerID);
-    await delay(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2));
+  if (ended.has(uid)) return;
+  const containerID = `${uid.replace(/-/g, '')}-${attempt}`;
+  const execStarted = performance.now();
+  const add = await execPlugin('ADD', pod, containerID);
+  if (add.code === 0) {
+    sandbox.set(uid, containerID);
+    const ip = (JSON.parse(add.stdout) as { ips: { address: string }[] }).ips[0]!.address.split('/')[0]!;
+    report({ type: 'add', ms: performance.now() - begun, execMs: performance.now() - execStarted, attempts: attempt });
+    await setPodIp(pod, ip);
+    return;
   }
+  report({ type: 'add-failed', code: (JSON.parse(add.stdout || '{}') as { code?: number }).code ?? -1 });
+  await execPlugin('DEL', pod, containerID);
+  const backoffMs = Math.min(10_000, 1000 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+  setTimeout(() => schedule(() => tryPod(pod, attempt + 1, begun)), backoffMs);
 }
 
 async function setPodIp(pod: V1Pod, ip: string): Promise<void> {
@@ -131,7 +133,8 @@ function onPod(pod: V1Pod): void {
   }
   if (started.has(uid) || pod.status?.podIP) return;
   started.add(uid);
-  schedule(() => runPod(pod));
+  const begun = performance.now();
+  schedule(() => tryPod(pod, 1, begun));
 }
 
 const watch = new ListWatch<V1Pod>('/api/v1/pods', new Watch(kc), () => core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }), false, undefined, `spec.nodeName=${node}`);

@@ -9,7 +9,7 @@ import type { ControllerMetrics } from './controller-metrics.ts';
 import type { AutoPoolReconciler } from './auto-pools.ts';
 import { updatePoolCounters } from './pool-counters.ts';
 import { reportReservedHolders } from './reserved-holders.ts';
-import { releaseZombie } from './release-zombies.ts';
+import { releaseZombiesInBlock } from './release-zombies.ts';
 
 export interface GcLoopOptions {
   kc: KubeConfig;
@@ -56,12 +56,13 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
     const world = cache.world(new Date());
     const plan = planGc(world, config);
     options.metrics.countScan();
-    for (const candidate of plan.releases) {
+    const byBlock = Map.groupBy(plan.releases, (release) => release.reservation.block);
+    for (const [block, candidates] of byBlock) {
       if (!isLeader()) return config.scanIntervalSeconds * 1000;
       try {
-        await releaseZombie(candidate, { blocks: options.blocks, cluster: options.cluster, config, log, countRelease: options.metrics.countRelease });
+        await releaseZombiesInBlock(block, candidates, { blocks: options.blocks, cluster: options.cluster, config, log, countRelease: options.metrics.countRelease });
       } catch (error) {
-        log(`release of ${candidate.reservation.ip} deferred: ${(error as Error).message}`);
+        log(`releases in IPBlock ${block} deferred: ${(error as Error).message}`);
       }
     }
     for (const endpoint of plan.staleEndpoints) {

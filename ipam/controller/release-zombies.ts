@@ -1,4 +1,6 @@
 import type { GcConfig } from '../../netconf/gc-config.ts';
+import type { IPBlock } from '../../netconf/ipblock.ts';
+import { mapWithLimit } from '../concurrency/map-with-limit.ts';
 import { planGc, type Release } from '../gc/plan-gc.ts';
 import type { GcWorld, Reservation } from '../gc/world.ts';
 import type { BlockClient } from '../store/kubernetes/block-client.ts';
@@ -14,25 +16,51 @@ export interface ReleaseDeps {
   countRelease: (reason: string) => void;
 }
 
-/**
- * Frees one planned zombie, after deciding again on a fresh read of everything that decision
- * rests on: the block, the pod, its node, its Endpoint and StatefulSet. The cached plan only
- * nominates; a pod that an ADD just created, or an entry an agent just rewrote, survives here.
- * The block write removes exactly the entry that was judged (same holder at the same offset).
- */
-export async function releaseZombie(candidate: Release, deps: ReleaseDeps): Promise<Release | undefined> {
-  const { reservation } = candidate;
-  const { namespace, name } = reservation.entry;
-  const fresh = await deps.blocks.getBlock(reservation.block);
-  const current = fresh && reservationsOf(fresh.block).find((r) => r.offset === reservation.offset);
-  if (current === undefined || !sameHolder(current, reservation)) return undefined;
+/** Fresh reads in flight at once while confirming one block's candidates. */
+const confirmConcurrency = 16;
 
-  const pod = await deps.cluster.getPod(namespace, name);
-  const endpoint = await deps.cluster.getEndpoint(namespace, name);
+/**
+ * Frees the planned zombies of one block, after deciding again on a fresh read of everything
+ * each decision rests on: the block, the pod, its node, its Endpoint and StatefulSet. The cached
+ * plan only nominates; a pod that an ADD just created, or an entry an agent just rewrote,
+ * survives here. One compare-and-swap then removes exactly the entries judged (same holder at
+ * the same offset). Returns the releases made.
+ */
+export async function releaseZombiesInBlock(block: string, candidates: readonly Release[], deps: ReleaseDeps): Promise<Release[]> {
+  const fresh = await deps.blocks.getBlock(block);
+  if (fresh === undefined) return [];
+  const confirmed = (await mapWithLimit(candidates, confirmConcurrency, (candidate) => confirmZombie(candidate, fresh.block, deps))).flatMap((release) => release ?? []);
+  if (confirmed.length === 0) return [];
+  const released = await updateBlock(deps.blocks, block, (current) => {
+    const allocations = { ...(current.status?.allocations ?? {}) };
+    const done = confirmed.filter(({ reservation }) => {
+      const entry = allocations[String(reservation.offset)];
+      if (entry === undefined || !sameHolder({ ...reservation, entry }, reservation)) return false;
+      delete allocations[String(reservation.offset)];
+      return true;
+    });
+    return done.length === 0 ? { value: done } : { status: { allocations }, value: done };
+  });
+  for (const { reservation, reason } of released) {
+    const { namespace, name, podUID, containerID, ifname, node } = reservation.entry;
+    deps.log(`released ${reservation.ip} (pool ${reservation.pool}) of pod ${namespace}/${name} (UID ${podUID}, ${containerID} ${ifname}, node ${node}): ${reason}`);
+    deps.countRelease(reason);
+  }
+  return released;
+}
+
+async function confirmZombie(candidate: Release, block: IPBlock, deps: ReleaseDeps): Promise<Release | undefined> {
+  const { reservation } = candidate;
+  const current = reservationsOf(block).find((r) => r.offset === reservation.offset);
+  if (current === undefined || !sameHolder(current, reservation)) return undefined;
+  const { namespace, name } = reservation.entry;
+  const [pod, endpoint] = await Promise.all([deps.cluster.getPod(namespace, name), deps.cluster.getEndpoint(namespace, name)]);
   const ownerName = pod?.metadata?.ownerReferences?.find((r) => r.controller && r.kind === 'StatefulSet')?.name ?? (endpoint?.endpoint.spec.ownerKind === 'StatefulSet' ? endpoint.endpoint.spec.ownerName : undefined);
-  const set = ownerName === undefined ? undefined : await deps.cluster.getStatefulSet(namespace, ownerName);
   const nodeName = pod?.spec?.nodeName;
-  const node = nodeName === undefined ? undefined : await deps.cluster.getNode(nodeName);
+  const [set, node] = await Promise.all([
+    ownerName === undefined ? undefined : deps.cluster.getStatefulSet(namespace, ownerName),
+    nodeName === undefined ? undefined : deps.cluster.getNode(nodeName),
+  ]);
   const world: GcWorld = {
     reservations: [current],
     pods: [pod && podView(pod)].flatMap((view) => view ?? []),
@@ -41,20 +69,7 @@ export async function releaseZombie(candidate: Release, deps: ReleaseDeps): Prom
     statefulSets: [set && statefulSetView(set)].flatMap((view) => view ?? []),
     now: new Date(),
   };
-  const confirmed = planGc(world, deps.config).releases[0];
-  if (confirmed === undefined) return undefined;
-
-  const freed = await updateBlock(deps.blocks, reservation.block, (block) => {
-    const allocations = block.status?.allocations ?? {};
-    const entry = allocations[String(reservation.offset)];
-    if (entry === undefined || !sameHolder({ ...reservation, entry }, reservation)) return { value: false };
-    const { [String(reservation.offset)]: _freed, ...kept } = allocations;
-    return { status: { allocations: kept }, value: true };
-  });
-  if (!freed) return undefined;
-  deps.log(`released ${reservation.ip} (pool ${reservation.pool}) of pod ${namespace}/${name} (UID ${reservation.entry.podUID}, ${reservation.entry.containerID} ${reservation.entry.ifname}, node ${reservation.entry.node}): ${confirmed.reason}`);
-  deps.countRelease(confirmed.reason);
-  return confirmed;
+  return planGc(world, deps.config).releases[0];
 }
 
 function sameHolder(a: Reservation, b: Reservation): boolean {

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenTcp, type TcpListener } from '../serve/listen-tcp.ts';
 
 export interface MetricsServerOptions {
   host: string;
@@ -10,33 +10,12 @@ export interface MetricsServerOptions {
   log: (line: string) => void;
 }
 
-export interface MetricsServer {
-  port: number;
-  /** Stops listening and waits for scrapes in flight; idle keep-alive connections close at once. Idempotent. */
-  stop(): Promise<void>;
-}
+export type MetricsServer = TcpListener;
 
 /** Prometheus scrapes over TCP, unlike the CNI socket: this listener serves nothing but read-only pages. */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { host, port, log } = options;
-  const server = createServer((req, res) => handle(options, req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (error) => log(`metrics server error: ${error.message}`));
-  let stopping: Promise<void> | undefined;
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () =>
-      (stopping ??= new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      })),
-  };
+  return listenTcp(createServer((req, res) => handle(options, req, res)), host, port, 'metrics', log);
 }
 
 function handle({ render, log }: MetricsServerOptions, req: IncomingMessage, res: ServerResponse): void {

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { AdmissionReview, type AdmissionReviewReply } from '../../netconf/admission.ts';
 import { CniError } from '../../netconf/errors.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import { BodyTooLarge, readJsonBody } from '../agent/request-body.ts';
+import { listenTcp, type TcpListener } from '../serve/listen-tcp.ts';
 import { reviewAdmission, type AdmissionContext, type AdmissionVerdict } from './validate.ts';
 
 export interface WebhookServerOptions {
@@ -19,11 +19,7 @@ export interface WebhookServerOptions {
   log: (line: string) => void;
 }
 
-export interface WebhookServer {
-  port: number;
-  /** Stops listening and waits for reviews in flight; idle keep-alive connections close at once. Idempotent. */
-  stop(): Promise<void>;
-}
+export type WebhookServer = TcpListener;
 
 /** The API server's own limit on an object is ~1.5 MiB of etcd; our pools and Subnets are tiny. */
 const maxReviewBytes = 1024 * 1024;
@@ -39,23 +35,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       else reply(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  server.on('error', (error) => log(`webhook server error: ${error.message}`));
-  let stopping: Promise<void> | undefined;
-  return {
-    port: (server.address() as AddressInfo).port,
-    stop: () =>
-      (stopping ??= new Promise((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      })),
-  };
+  return listenTcp(server, host, port, 'webhook', log);
 }
 
 async function handle(options: WebhookServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -3,7 +3,7 @@
 // nicpool-ipam exec'd as the runtime would. Each ends with the invariants of design §4.
 import test from 'ava';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { mapWithLimit } from '../support/concurrency.ts';
+import { mapWithLimit } from '../../ipam/concurrency/map-with-limit.ts';
 import { assertInvariants } from '../support/gc-invariants.ts';
 import { pool, simCluster, type SimCluster, type SimPod } from '../support/k8s-cluster.ts';
 

@@ -6,7 +6,7 @@ import { readdir } from 'node:fs/promises';
 import { Lab, assertRoot, randomSuffix } from '../support/netns.ts';
 import { createIpamNode, ipamPlugin, resultAddresses, type PoolInput } from '../support/ipam-lab.ts';
 import { invariantViolations } from '../support/invariants.ts';
-import { mapWithLimit } from '../support/concurrency.ts';
+import { mapWithLimit } from '../../ipam/concurrency/map-with-limit.ts';
 
 const pool: PoolInput = { name: 'burst', spec: { ipVersion: 4, subnet: '10.70.0.0/24', ips: ['10.70.0.2-10.70.0.254'], excludeIPs: ['10.70.0.100-10.70.0.109'], gateway: '10.70.0.1', default: true } };
 

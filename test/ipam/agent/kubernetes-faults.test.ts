@@ -2,7 +2,7 @@
 // 409 storms, the agent killed mid-burst, a graceful stop. Real agent processes on the HTTP
 // test API server (a test double), driven through the built nicpool-ipam.
 import test from 'ava';
-import { mapWithLimit } from '../../support/concurrency.ts';
+import { mapWithLimit } from '../../../ipam/concurrency/map-with-limit.ts';
 import { pool, simCluster, type SimCluster, type SimPod } from '../../support/k8s-cluster.ts';
 
 const poolA = pool('a', { ipVersion: 4, subnet: '10.81.0.0/23', ips: ['10.81.0.10-10.81.1.250'], default: true });

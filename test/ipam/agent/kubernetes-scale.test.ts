@@ -3,7 +3,7 @@
 // on a pool of exactly 1,000 addresses. As a runtime does, each node runs a bounded number of
 // plugin processes at a time: 1,000 Node processes at once would need ~45 GB on this 24 GB VM.
 import test from 'ava';
-import { mapWithLimit } from '../../support/concurrency.ts';
+import { mapWithLimit } from '../../../ipam/concurrency/map-with-limit.ts';
 import { pool, simCluster, type SimPod } from '../../support/k8s-cluster.ts';
 
 const nodes = Array.from({ length: 10 }, (_, i) => `node-${i}`);
