@@ -7,7 +7,7 @@ import { runScale, type PhaseReport, type ScaleOptions } from './run-scale.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const log = (line: string) => process.stderr.write(`bench:scale: ${line}\n`);
-const base: Omit<ScaleOptions, 'pods' | 'deployments'> = { nodes: 10, perNodeParallel: 10, lostDelEvery: 10, offSeconds: 10, controllerArgs: [], log };
+const base: Omit<ScaleOptions, 'pods' | 'deployments'> = { nodes: 10, perNodeParallel: 10, lostDelEvery: 10, offSeconds: 10, controllerArgs: [], phaseTimeoutSeconds: 900, log };
 const runs = [
   { name: '1,000 pods (100 Deployments × 10)', pods: 1000, deployments: 100 },
   { name: '1,000 pods (1 Deployment × 1,000)', pods: 1000, deployments: 1 },

@@ -128,7 +128,10 @@ function onPod(pod: V1Pod): void {
     ended.add(uid);
     const staleFromBeforeReboot = values['after-reboot'] && listingAtBoot;
     const lost = pod.metadata.annotations?.[LOSE_DEL_ANNOTATION] === 'true';
-    schedule(() => endPod(pod, !lost && !staleFromBeforeReboot));
+    const withDel = !lost && !staleFromBeforeReboot;
+    // A DEL is runtime work and waits for a slot; finalizing a pod without one is not.
+    if (withDel) schedule(() => endPod(pod, true));
+    else void endPod(pod, false);
     return;
   }
   if (started.has(uid) || pod.status?.podIP) return;

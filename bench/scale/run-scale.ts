@@ -6,7 +6,7 @@
 // NotReady. Four phases, each timed until its condition holds and ended by the invariants of
 // design §4: create, re-create (10% of the DELs lost), node failure and recovery, delete.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,8 @@ export interface ScaleOptions {
   offSeconds: number;
   /** Extra nicpool-controller flags (the benchmark ships with none: default GC settings). */
   controllerArgs: string[];
+  /** A phase that has not finished by then fails the run (and the rest is not run). */
+  phaseTimeoutSeconds: number;
   log: (line: string) => void;
 }
 
@@ -69,20 +71,21 @@ interface SimEvents {
 }
 
 export async function runScale(options: ScaleOptions): Promise<PhaseReport[]> {
+  const outcome = { keepLogs: false };
   const dir = await mkdtemp(join(tmpdir(), 'np-scale-'));
   const api = await startTestApiServer({ historyLimit: 100_000 });
   const daemons: Daemon[] = [];
   try {
-    return await phases(options, dir, api, daemons);
+    return await phases(options, dir, api, daemons, outcome);
   } finally {
     for (const daemon of daemons) daemon.child.kill('SIGKILL');
     await Promise.all(daemons.map((daemon) => daemon.exited));
     await api.close();
-    await rm(dir, { recursive: true, force: true });
+    if (!outcome.keepLogs) await rm(dir, { recursive: true, force: true });
   }
 }
 
-async function phases(options: ScaleOptions, dir: string, api: TestApiServer, daemons: Daemon[]): Promise<PhaseReport[]> {
+async function phases(options: ScaleOptions, dir: string, api: TestApiServer, daemons: Daemon[], outcome: { keepLogs: boolean }): Promise<PhaseReport[]> {
   const { log } = options;
   const kubeconfig = join(dir, 'kubeconfig');
   await writeFile(kubeconfig, api.kubeConfig().exportConfig(), { mode: 0o600 });
@@ -97,7 +100,10 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
 
   const events: SimEvents = { addMs: [], readyMs: [], failedAdds: 0, execs: 0 };
   const node = (argv: string[], ready: (line: string) => boolean, onLine?: (line: string) => void): Daemon => {
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Each process's log goes to a file in the run's directory, kept when the run fails.
+    const logFile = openSync(join(dir, `${daemons.length}-${argv[0]!.split('/').slice(-2).join('-')}.log`), 'a');
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', logFile] });
+    closeSync(logFile);
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
     const readyPromise = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -107,7 +113,6 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
       void exited.then(() => reject(new Error(`${argv[0]} exited before it was ready`)));
     });
     readyPromise.catch(() => undefined);
-    child.stderr!.resume();
     const daemon = { child, ready: readyPromise, exited };
     daemons.push(daemon);
     return daemon;
@@ -229,7 +234,7 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
     api.metrics.reset();
     const before = await gcReleases();
     const started = performance.now();
-    await act();
+    const finished = await Promise.race([act().then(() => true), delay(options.phaseTimeoutSeconds * 1000).then(() => false)]);
     const wallSeconds = (performance.now() - started) / 1000;
     const after = await gcReleases();
     const at = (values: number[], q: number) => {
@@ -250,22 +255,24 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
       conflicts409: api.metrics.conflicts,
       gcReleases: Object.fromEntries(Object.entries(after).map(([reason, n]) => [reason, n - (before[reason] ?? 0)]).filter(([, n]) => Number(n) > 0)),
       peakRssMb: { agentMax: Math.max(...running.map(({ agent }) => rssMb(agent))), controller: rssMb(controller) },
-      violations: await invariants(expectHeld()),
+      violations: finished ? await invariants(expectHeld()) : [`did not finish within ${options.phaseTimeoutSeconds} s (process logs kept in ${dir})`],
     };
+    if (!finished) outcome.keepLogs = true;
     log(`${name}: ${report.wallSeconds} s, ADD median ${report.addMedianMs} ms p99 ${report.addP99Ms} ms, pod ready median ${report.podReadyMedianMs} ms p99 ${report.podReadyP99Ms} ms, ${report.pluginExecs} execs, ${report.apiRequests} API requests, ${report.conflicts409} 409s, GC ${JSON.stringify(report.gcReleases)}, violations ${report.violations.length}`);
     reports.push(report);
+    return finished;
   };
 
-  await phase(
+  if (!(await phase(
     'create',
     async () => {
       createPods();
       await until(['pods'], () => currentRunning() === options.pods);
     },
     () => options.pods,
-  );
+  ))) return reports;
 
-  await phase(
+  if (!(await phase(
     're-create',
     async () => {
       deleteAllPods();
@@ -273,9 +280,9 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
       await until(['pods'], () => currentRunning() === options.pods);
     },
     () => options.pods,
-  );
+  ))) return reports;
 
-  await phase(
+  if (!(await phase(
     'recovery',
     async () => {
       // Power off: agents and simulators die, the nodes go NotReady, every pod is deleted
@@ -299,7 +306,7 @@ async function phases(options: ScaleOptions, dir: string, api: TestApiServer, da
       await until(['pods'], () => currentRunning() === options.pods);
     },
     () => options.pods,
-  );
+  ))) return reports;
 
   await phase(
     'delete',

@@ -62,5 +62,6 @@ try {
   process.stdout.write(`listening on ${socketPath}\n`);
 } catch (error) {
   log(`cannot start: ${(error as Error).message}`);
-  process.exitCode = 1;
+  // Watches already started would keep a half-started process alive: exit, for a supervisor to restart.
+  process.exit(1);
 }

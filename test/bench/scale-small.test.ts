@@ -14,6 +14,7 @@ test('Y-01 create, re-create with 10% of the DELs lost, node failure and recover
     lostDelEvery: 10,
     offSeconds: 2,
     controllerArgs: ['--allocation-grace', '5', '--terminating-margin', '5'],
+    phaseTimeoutSeconds: 90,
     log: (line) => t.log(line),
   });
   t.deepEqual(phases.map((p) => p.phase), ['create', 're-create', 'recovery', 'delete']);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createBlockClient } from '../../store/kubernetes/block-client.ts';
 import { createClusterClient } from '../../store/kubernetes/cluster-client.ts';
@@ -41,7 +42,7 @@ export async function startKubernetesStore({ kubeconfig, nodeName, metrics, log 
   });
   log(`Kubernetes store on ${client.server}, node ${nodeName}: listing pools, reserved IPs, IPBlocks, namespaces, this node and its pods`);
   await cache.synced;
-  const freed = await reconcileNode({ nodeName, cache, client, allocator, log });
+  const freed = await reconcileUntilDone(() => reconcileNode({ nodeName, cache, client, allocator, log }), log);
   log(`caches synced; reconciliation freed ${freed} address(es)`);
   let published = new Set<string>();
   return {
@@ -57,4 +58,21 @@ export async function startKubernetesStore({ kubeconfig, nodeName, metrics, log 
     },
     stop: () => cache.stop(),
   };
+}
+
+/**
+ * Reconciliation must finish before the socket opens (it is what makes a crash leak-free), and
+ * what stops it is transient (the API server down or busy, code 11): so it is tried again, with
+ * a backoff, rather than the agent giving up or serving unreconciled.
+ */
+async function reconcileUntilDone(reconcile: () => Promise<number>, log: (line: string) => void): Promise<number> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await reconcile();
+    } catch (error) {
+      const waitMs = Math.min(10_000, 500 * 2 ** attempt);
+      log(`reconciliation failed (${(error as Error).message}); again in ${waitMs} ms`);
+      await delay(waitMs);
+    }
+  }
 }
