@@ -1,3 +1,4 @@
+import { mapWithLimit } from '../../concurrency/map-with-limit.ts';
 import type { ClusterClient } from '../../store/kubernetes/cluster-client.ts';
 import type { BlockAllocator } from './block-allocator.ts';
 import type { ClusterCache } from './cluster-cache.ts';
@@ -30,21 +31,25 @@ export async function reconcileNode({ nodeName, cache, client, allocator, log }:
       pods.set(key, pod);
     }
   }
-  let freed = 0;
-  for (const pod of pods.values()) {
+  // Pods are checked 16 at a time: after a node's reboot there may be hundreds, and the releases
+  // of one block made together share a write.
+  const freedPerPod = await mapWithLimit([...pods.values()], 16, async (pod) => {
     const live = await client.getPod(pod.namespace, pod.name);
-    if (live?.metadata?.uid === pod.uid) continue;
+    if (live?.metadata?.uid === pod.uid) return 0;
     const read = await client.getEndpoint(pod.namespace, pod.name);
     const spec = read?.endpoint.spec;
     if (spec?.podUID === pod.uid && spec.ownerKind === 'StatefulSet' && spec.ownerName !== undefined) {
-      if (statefulSetWants(statefulSetShape(await client.getStatefulSet(pod.namespace, spec.ownerName)), pod.name)) continue;
+      if (statefulSetWants(statefulSetShape(await client.getStatefulSet(pod.namespace, spec.ownerName)), pod.name)) return 0;
     }
+    let freed = 0;
     for (const block of pod.blocks) {
       const released = await allocator.releaseInBlock(block, (entry) => entry.podUID === pod.uid && entry.node === nodeName);
       freed += released.length;
       if (released.length > 0) log(`reconcile: released ${released.map((r) => r.ip).join(',')} of pod ${pod.namespace}/${pod.name} (UID ${pod.uid}, gone)`);
     }
     if (read && spec?.podUID === pod.uid) await client.deleteEndpoint(pod.namespace, pod.name, read.resourceVersion);
-  }
+    return freed;
+  });
+  const freed = freedPerPod.reduce((sum, n) => sum + n, 0);
   return freed;
 }
