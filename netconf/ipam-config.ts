@@ -2,6 +2,9 @@ import * as z from 'zod/mini';
 import { IPPool } from './ippool.ts';
 import { ObjectName } from './names.ts';
 
+/** Long enough for an agent's restart (it reconciles before it opens its socket). */
+export const DEFAULT_AGENT_WAIT_MS = 10_000;
+
 const AbsolutePath = z.string().check(z.startsWith('/', 'must be an absolute path'));
 
 /** The `ipam` block of a netconf whose ipam.type is nicpool-ipam. */
@@ -27,6 +30,8 @@ export const IpamConfig = z.strictObject({
   lockTimeoutMs: z._default(z.int().check(z.positive(), z.lte(600_000)), 30_000),
   /** The node agent's socket: when set, every verb is served by the agent instead of in the plugin. */
   agentSocket: z.optional(AbsolutePath),
+  /** How long the plugin waits for an agent that is not there (restarting) before code 11. */
+  agentWaitMs: z._default(z.int().check(z.gte(0), z.lte(120_000)), DEFAULT_AGENT_WAIT_MS),
 });
 
 /** Where the agent listens unless told otherwise (deploy/agent-daemonset.yaml mounts it). */

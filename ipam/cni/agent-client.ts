@@ -1,5 +1,6 @@
 import { AgentError, AgentResponse, agentPaths, type AgentCommand, type AgentRequest } from '../../netconf/agent-protocol.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
+import { DEFAULT_AGENT_WAIT_MS } from '../../netconf/ipam-config.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import type { CniResult } from '../../netconf/result.ts';
 import { askAgent } from './agent-transport.ts';
@@ -17,12 +18,15 @@ export const defaultAgentTimeoutMs = 60_000;
 
 /** Sends one verb to the agent; its result (ADD) or undefined, or the agent's error thrown. */
 export async function callAgent(socketPath: string, command: AgentCommand, inv: IpamInvocation, timeoutMs = defaultAgentTimeoutMs): Promise<CniResult | undefined> {
+  // Read without the whole schema (the agent checks it): a bad value only means the default wait.
+  const wait = inv.conf.ipam?.['agentWaitMs'];
+  const waitForAgentMs = Number.isInteger(wait) && (wait as number) >= 0 && (wait as number) <= 120_000 ? (wait as number) : DEFAULT_AGENT_WAIT_MS;
   const body: AgentRequest = {
     command,
     conf: inv.conf,
     env: { containerId: inv.env.containerId, netns: inv.env.netns, ifname: inv.env.ifname, args: inv.env.args },
   };
-  const { status, json } = await askAgent(socketPath, 'POST', agentPaths.cni, JSON.stringify(body), timeoutMs);
+  const { status, json } = await askAgent(socketPath, 'POST', agentPaths.cni, JSON.stringify(body), timeoutMs, waitForAgentMs);
   if (status === 200) return parseOrThrow(AgentResponse, json, { root: 'agent response', code: CniCode.IoFailure }).result;
   const error = AgentError.safeParse(json);
   if (!error.success) throw new CniError(CniCode.IoFailure, `nicpool agent at ${socketPath} answered ${status} without a CNI error`);

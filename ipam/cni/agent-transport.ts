@@ -13,17 +13,37 @@ export interface AgentAnswer {
   json: unknown;
 }
 
-/** Sends `body` (if any) and reads a JSON answer; transport failures are CniErrors (code 11 when unreachable). */
-export function askAgent(socketPath: string, method: 'GET' | 'POST', path: string, body: string | undefined, timeoutMs: number): Promise<AgentAnswer> {
+// Errors that prove the request never reached an agent: safe to send again.
+const notThereYet = new Set(['ENOENT', 'ECONNREFUSED']);
+
+/**
+ * Sends `body` (if any) and reads a JSON answer; transport failures are CniErrors (code 11 when
+ * unreachable). An agent that is not there (yet) — restarting, or reconciling before it opens
+ * its socket — is waited for up to `waitForAgentMs`, so that pods are not failed (and their
+ * runtime's retries piled up) for a gap of seconds.
+ */
+export async function askAgent(socketPath: string, method: 'GET' | 'POST', path: string, body: string | undefined, timeoutMs: number, waitForAgentMs = 0): Promise<AgentAnswer> {
+  const giveUpAt = Date.now() + waitForAgentMs;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await exchange(socketPath, method, path, body, timeoutMs);
+    } catch (error) {
+      const code = (error as { cause?: NodeJS.ErrnoException }).cause?.code;
+      if (code === undefined || !notThereYet.has(code) || Date.now() >= giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt, Math.max(0, giveUpAt - Date.now()))));
+    }
+  }
+}
+
+function exchange(socketPath: string, method: 'GET' | 'POST', path: string, body: string | undefined, timeoutMs: number): Promise<AgentAnswer> {
   return new Promise((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException | CniError) => {
       clearTimeout(timer);
       if (error instanceof CniError) return reject(error);
-      reject(
-        unreachable.has(error.code ?? '')
-          ? new CniError(CniCode.TryAgainLater, `nicpool agent at ${socketPath} is unreachable (${error.code}); try again later`)
-          : new CniError(CniCode.IoFailure, `nicpool agent at ${socketPath}: ${error.message}`),
-      );
+      const failure = unreachable.has(error.code ?? '')
+        ? new CniError(CniCode.TryAgainLater, `nicpool agent at ${socketPath} is unreachable (${error.code}); try again later`)
+        : new CniError(CniCode.IoFailure, `nicpool agent at ${socketPath}: ${error.message}`);
+      reject(Object.assign(failure, { cause: error }));
     };
     const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     // agent: false — one connection per invocation, closed after the answer, so nothing keeps

@@ -1,5 +1,6 @@
 import { AgentError, agentPaths, PodRouting } from '../../netconf/agent-protocol.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
+import { DEFAULT_AGENT_WAIT_MS } from '../../netconf/ipam-config.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import { routerConfigOf, type RouterInvocation } from './router-invocation.ts';
 
@@ -17,7 +18,7 @@ export async function podDefaultRouteNic(inv: RouterInvocation): Promise<string 
   if (socket === undefined || namespace === undefined || name === undefined) return undefined;
   const { askAgent } = await import('../../ipam/cni/agent-transport.ts');
   const query = new URLSearchParams({ namespace, name });
-  const { status, json } = await askAgent(socket, 'GET', `${agentPaths.podRouting}?${query}`, undefined, timeoutMs);
+  const { status, json } = await askAgent(socket, 'GET', `${agentPaths.podRouting}?${query}`, undefined, timeoutMs, DEFAULT_AGENT_WAIT_MS);
   if (status !== 200) {
     // The agent's own CNI error (e.g. a malformed annotation, code 7) is the router's.
     const error = AgentError.safeParse(json);

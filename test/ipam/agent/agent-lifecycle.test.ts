@@ -45,7 +45,7 @@ test('G-11 a socket left by a killed agent is code 11 (refused) until a new agen
   first.signal('SIGKILL');
   await first.exited;
   t.true((await stat(node.socketPath)).isSocket());
-  const down = await node.ipam('ADD', node.conf());
+  const down = await node.ipam('ADD', node.conf({ agentWaitMs: 0 }));
   t.like(down.json, { code: 11, msg: `nicpool agent at ${node.socketPath} is unreachable (ECONNREFUSED); try again later` });
   await runningAgent(t, node);
   t.is((await node.ipam('ADD', node.conf())).exitCode, 0);

@@ -72,10 +72,21 @@ test('G-06 an invalid ipam block is refused by the agent with code 7 and the loc
   t.pass();
 });
 
-test('G-07 no agent on the socket is code 11 naming the socket', async (t) => {
+test('G-07 no agent on the socket is code 11 naming the socket, after agentWaitMs', async (t) => {
   const node = await agentNode(t);
-  const result = await node.ipam('ADD', node.conf());
+  const started = Date.now();
+  const result = await node.ipam('ADD', node.conf({ agentWaitMs: 300 }));
   t.deepEqual(result.json, { cniVersion: '1.0.0', code: 11, msg: `nicpool agent at ${node.socketPath} is unreachable (ENOENT); try again later` });
+  t.true(Date.now() - started >= 300, 'it waited for the agent first');
+});
+
+test('G-15 an ADD sent while the agent is not there yet waits for it, and succeeds once it listens', async (t) => {
+  const node = await agentNode(t);
+  const add = node.ipam('ADD', node.conf({ agentWaitMs: 30_000 }));
+  await runningAgent(t, node);
+  const result = await add;
+  t.is(result.exitCode, 0, result.stdout);
+  t.like((await node.store()).allocations, [{ containerID: 'c1' }]);
 });
 
 test('G-08 a relative agentSocket is refused by the schema (code 7), not dialled', async (t) => {

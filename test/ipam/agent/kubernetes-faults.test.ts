@@ -89,7 +89,8 @@ test('G-F04 an agent killed with -9 mid-burst, restarted: no duplicate, and no l
   const first = await cluster.startAgent('node-1');
   const pods = Array.from({ length: 120 }, (_, i) => cluster.addPod({ name: `p${i}`, node: 'node-1' }));
   const fortyEndpoints = cluster.created('endpoints.nicpool.io', 40);
-  const burst = mapWithLimit(pods, 10, (pod) => cluster.ipam('ADD', pod, { containerID: `a-${pod.name}` }));
+  // agentWaitMs 0: an ADD that finds the agent dead fails at once, as the runtime sees a kill.
+  const burst = mapWithLimit(pods, 10, (pod) => cluster.ipam('ADD', pod, { containerID: `a-${pod.name}`, ipam: { agentWaitMs: 0 } }));
   await fortyEndpoints;
   first.signal('SIGKILL');
   const results = await burst;
@@ -130,6 +131,6 @@ test('G-F05 SIGTERM lets an ADD in flight finish with its Endpoint written, then
   t.regex(agent.stderr(), /SIGTERM: no new requests[\s\S]*ADD c1\/eth0 200[\s\S]*stopped/);
   assertOneAddressPerPod(t, cluster, [pod]);
   t.truthy(cluster.api.objects.get('endpoints.nicpool.io', 'p', 'default'));
-  const after = await cluster.ipam('ADD', cluster.addPod({ name: 'q', node: 'node-1' }), { containerID: 'c2' });
+  const after = await cluster.ipam('ADD', cluster.addPod({ name: 'q', node: 'node-1' }), { containerID: 'c2', ipam: { agentWaitMs: 0 } });
   t.like(after.json, { code: 11 });
 });
