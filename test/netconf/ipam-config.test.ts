@@ -14,7 +14,7 @@ test('U-NC-79 IpamConfig keeps given values and inline pools', (t) => {
     defaultIPv4Pools: ['a'], defaultIPv6Pools: ['b.c-1'], nodeName: 'n1', lockTimeoutMs: 600000,
   }), {
     type: 'nicpool-ipam', store: 'local', poolFile: '/etc/p.yaml', dataDir: '/tmp/d', pools: [pool],
-    defaultIPv4Pools: ['a'], defaultIPv6Pools: ['b.c-1'], nodeName: 'n1', lockTimeoutMs: 600000,
+    defaultIPv4Pools: ['a'], defaultIPv6Pools: ['b.c-1'], nodeName: 'n1', lockTimeoutMs: 600000, agentWaitMs: 10000,
   });
 });
 

@@ -72,6 +72,6 @@ test('U-NC-42 predicate messages read "<path>: <value> <predicate>"; every issue
 
 test('U-NC-43 valid input returns the parsed output with defaults applied', (t) => {
   t.deepEqual(parseOrThrow(IpamConfig, { type: 'nicpool-ipam' }, { root: 'ipam' }), {
-    type: 'nicpool-ipam', store: 'local', poolFile: '/etc/nicpool/pools.json', dataDir: '/var/lib/nicpool', pools: [], lockTimeoutMs: 30000,
+    type: 'nicpool-ipam', store: 'local', poolFile: '/etc/nicpool/pools.json', dataDir: '/var/lib/nicpool', pools: [], lockTimeoutMs: 30000, agentWaitMs: 10000,
   });
 });
