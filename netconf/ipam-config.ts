@@ -1,9 +1,7 @@
 import * as z from 'zod/mini';
+import { DEFAULT_AGENT_WAIT_MS, MAX_AGENT_WAIT_MS } from './agent-defaults.ts';
 import { IPPool } from './ippool.ts';
 import { ObjectName } from './names.ts';
-
-/** Long enough for an agent's restart (it reconciles before it opens its socket). */
-export const DEFAULT_AGENT_WAIT_MS = 10_000;
 
 const AbsolutePath = z.string().check(z.startsWith('/', 'must be an absolute path'));
 
@@ -31,9 +29,6 @@ export const IpamConfig = z.strictObject({
   /** The node agent's socket: when set, every verb is served by the agent instead of in the plugin. */
   agentSocket: z.optional(AbsolutePath),
   /** How long the plugin waits for an agent that is not there (restarting) before code 11. */
-  agentWaitMs: z._default(z.int().check(z.gte(0), z.lte(120_000)), DEFAULT_AGENT_WAIT_MS),
+  agentWaitMs: z._default(z.int().check(z.gte(0), z.lte(MAX_AGENT_WAIT_MS)), DEFAULT_AGENT_WAIT_MS),
 });
-
-/** Where the agent listens unless told otherwise (deploy/agent-daemonset.yaml mounts it). */
-export const DEFAULT_AGENT_SOCKET = '/run/nicpool/agent.sock';
 export type IpamConfig = z.infer<typeof IpamConfig>;

@@ -4,7 +4,7 @@
 import { hostname } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_AGENT_SOCKET } from '../../netconf/ipam-config.ts';
+import { DEFAULT_AGENT_SOCKET } from '../../netconf/agent-defaults.ts';
 import { startKubernetesStore } from './kubernetes/kubernetes-store.ts';
 import { createAgentMetrics } from './metrics.ts';
 import { startMetricsServer } from '../metrics/metrics-server.ts';

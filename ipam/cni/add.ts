@@ -4,11 +4,11 @@ import { planAdd } from '../allocate/plan-add.ts';
 import { loadPools } from '../pools/load-pools.ts';
 import { choosePools } from '../select/choose-pools.ts';
 import { openLocalStore } from '../store/local/local-store.ts';
-import { addRequestOf, localIpamConfigOf, type IpamInvocation } from './invocation.ts';
+import { addRequestOf, ipamConfigFor, type IpamInvocation } from './invocation.ts';
 
 /** ADD: one address per family for the attachment, committed in one store update. */
 export async function ipamAdd(inv: IpamInvocation): Promise<CniResult> {
-  const config = localIpamConfigOf(inv);
+  const config = ipamConfigFor(inv, 'local');
   const pools = await loadPools(config);
   const request = addRequestOf(inv, config);
   const choice = choosePools(pools, request);

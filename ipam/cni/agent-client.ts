@@ -1,6 +1,6 @@
+import { DEFAULT_AGENT_WAIT_MS, MAX_AGENT_WAIT_MS } from '../../netconf/agent-defaults.ts';
 import { AgentError, AgentResponse, agentPaths, type AgentCommand, type AgentRequest } from '../../netconf/agent-protocol.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
-import { DEFAULT_AGENT_WAIT_MS } from '../../netconf/ipam-config.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import type { CniResult } from '../../netconf/result.ts';
 import { askAgent } from './agent-transport.ts';
@@ -20,7 +20,7 @@ export const defaultAgentTimeoutMs = 60_000;
 export async function callAgent(socketPath: string, command: AgentCommand, inv: IpamInvocation, timeoutMs = defaultAgentTimeoutMs): Promise<CniResult | undefined> {
   // Read without the whole schema (the agent checks it): a bad value only means the default wait.
   const wait = inv.conf.ipam?.['agentWaitMs'];
-  const waitForAgentMs = Number.isInteger(wait) && (wait as number) >= 0 && (wait as number) <= 120_000 ? (wait as number) : DEFAULT_AGENT_WAIT_MS;
+  const waitForAgentMs = Number.isInteger(wait) && (wait as number) >= 0 && (wait as number) <= MAX_AGENT_WAIT_MS ? (wait as number) : DEFAULT_AGENT_WAIT_MS;
   const body: AgentRequest = {
     command,
     conf: inv.conf,

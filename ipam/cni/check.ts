@@ -1,11 +1,11 @@
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { checkReservation } from '../allocate/plan-check.ts';
 import { openLocalStore } from '../store/local/local-store.ts';
-import { attachmentOf, localIpamConfigOf, type IpamInvocation } from './invocation.ts';
+import { attachmentOf, ipamConfigFor, type IpamInvocation } from './invocation.ts';
 
 /** CHECK: the reservation exists and matches what ADD returned (prevResult). */
 export async function ipamCheck(inv: IpamInvocation): Promise<void> {
-  const config = localIpamConfigOf(inv);
+  const config = ipamConfigFor(inv, 'local');
   const prevResult = inv.conf.prevResult;
   if (prevResult === undefined) throw new CniError(CniCode.InvalidConfig, 'prevResult: missing, CHECK needs the result of ADD');
   const state = await openLocalStore(config.dataDir, config.lockTimeoutMs).read();

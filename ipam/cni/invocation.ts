@@ -20,12 +20,16 @@ export function ipamConfigOf(inv: IpamInvocation): IpamConfig {
   return parseOrThrow(IpamConfig, inv.conf.ipam, { root: 'ipam' });
 }
 
-/** The ipam block of a verb served on the local store, which cannot serve `store: kubernetes`. */
-export function localIpamConfigOf(inv: IpamInvocation): IpamConfig {
+/** Why a netconf for the other store is refused, by the store that refuses it. */
+const storeMismatch = {
+  local: (asked: string) => `ipam.store: ${JSON.stringify(asked)} is served by a nicpool-agent started with --store kubernetes; this one runs the local store`,
+  kubernetes: (asked: string) => `ipam.store: ${JSON.stringify(asked)} is not served by this nicpool-agent, which runs the Kubernetes store (set "store": "kubernetes")`,
+} as const;
+
+/** The ipam block of a verb served on `store`; a netconf for the other store is code 7. */
+export function ipamConfigFor(inv: IpamInvocation, store: IpamConfig['store']): IpamConfig {
   const config = ipamConfigOf(inv);
-  if (config.store !== 'local') {
-    throw new CniError(CniCode.InvalidConfig, `ipam.store: ${JSON.stringify(config.store)} is served by a nicpool-agent started with --store kubernetes; this one runs the local store`);
-  }
+  if (config.store !== store) throw new CniError(CniCode.InvalidConfig, storeMismatch[store](config.store));
   return config;
 }
 

@@ -3,14 +3,14 @@ import { takenAddresses } from '../allocate/plan-add.ts';
 import { loadPools } from '../pools/load-pools.ts';
 import { poolRejection } from '../select/pool-filters.ts';
 import { openLocalStore } from '../store/local/local-store.ts';
-import { localIpamConfigOf, nodeNameOf, type IpamInvocation } from './invocation.ts';
+import { ipamConfigFor, nodeNameOf, type IpamInvocation } from './invocation.ts';
 
 /**
  * STATUS: ready while some pool this network may use on this node has a free address.
  * Per-pod filters (namespace, pod labels, requested IPs) are not known here and are ignored.
  */
 export async function ipamStatus(inv: IpamInvocation): Promise<void> {
-  const config = localIpamConfigOf(inv);
+  const config = ipamConfigFor(inv, 'local');
   const pools = await loadPools(config);
   const named = new Set([...(config.defaultIPv4Pools ?? []), ...(config.defaultIPv6Pools ?? [])]);
   const ctx = { network: inv.conf.name, nodeName: nodeNameOf(config), podNamespace: undefined, ignorePodFilters: true };

@@ -2,7 +2,6 @@ import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { autoPoolLabels } from '../../netconf/annotations.ts';
 import { parseIp, RangeSet } from '../../netconf/ip/index.ts';
-import { IPPool } from '../../netconf/ippool.ts';
 import { Subnet } from '../../netconf/subnet.ts';
 import type { Reservation } from '../gc/world.ts';
 import { compilePool } from '../pools/compiled-pool.ts';
@@ -74,10 +73,7 @@ export function autoPoolReconciler(kc: KubeConfig, cache: ControllerCache, log: 
         const parsed = Subnet.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec });
         return parsed.success ? [{ subnet: parsed.data, object }] : [];
       });
-      const pools = cache.pools().flatMap((object) => {
-        const parsed = IPPool.safeParse({ metadata: { name: object.metadata?.name, labels: object.metadata?.labels }, spec: object.spec });
-        return parsed.success ? [{ pool: parsed.data, object }] : [];
-      });
+      const pools = cache.pools();
       const inUse = new Map<string, bigint[]>();
       for (const { pool, ip } of reservations) inUse.set(pool, [...(inUse.get(pool) ?? []), parseIp(ip)?.value ?? -1n]);
       const allocated = (name: string) => {

@@ -10,6 +10,11 @@ import { startWatchedList, type WatchedList } from '../store/kubernetes/watched-
 
 export type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
 
+export interface ListedPool {
+  pool: IPPool;
+  object: Custom;
+}
+
 /** A workload object as listed, with its kind (list items carry none). */
 export interface Workload {
   kind: 'Deployment' | 'StatefulSet' | 'ReplicaSet' | 'Job' | 'DaemonSet';
@@ -19,8 +24,10 @@ export interface Workload {
 export interface ControllerCache {
   /** The GC world as the watches show it now. */
   world(now: Date): GcWorld;
-  /** IPPool objects as listed (for their status counters and the auto-pools). */
-  pools(): readonly Custom[];
+  /** The valid IPPools, parsed (labels kept), each with its object as listed (version, status). */
+  pools(): readonly ListedPool[];
+  /** Every address held, from the IPBlocks. */
+  reservations(): Reservation[];
   subnets(): readonly Custom[];
   reservedIPs(): readonly Custom[];
   /** The workloads that may ask for auto-pools, with their kind. */
@@ -71,19 +78,27 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
     jobs: startWatchedList<V1Job>(kc, { what: 'jobs', path: '/apis/batch/v1/jobs', list: () => batch.listJobForAllNamespaces(), onChange, onDelete: onChange, log }),
   } satisfies Record<string, WatchedList<KubernetesObject>>;
 
+  const reservations = () =>
+    watches.blocks.items().flatMap((object) => {
+      const block = IPBlock.safeParse(object);
+      return block.success ? reservationsOf(block.data) : [];
+    });
+
   return {
     world: (now) => ({
-      reservations: watches.blocks.items().flatMap((object) => {
-        const block = IPBlock.safeParse(object);
-        return block.success ? reservationsOf(block.data) : [];
-      }),
+      reservations: reservations(),
       pods: watches.pods.items().flatMap((pod) => podView(pod) ?? []),
       nodes: watches.nodes.items().map(nodeView),
       endpoints: watches.endpoints.items().flatMap((object) => endpointView(object) ?? []),
       statefulSets: watches.statefulSets.items().flatMap((set) => statefulSetView(set) ?? []),
       now,
     }),
-    pools: () => watches.pools.items().filter((object) => IPPool.safeParse({ metadata: { name: object.metadata?.name }, spec: object.spec }).success),
+    pools: () =>
+      watches.pools.items().flatMap((object) => {
+        const parsed = IPPool.safeParse({ metadata: { name: object.metadata?.name, labels: object.metadata?.labels }, spec: object.spec });
+        return parsed.success ? [{ pool: parsed.data, object }] : [];
+      }),
+    reservations,
     subnets: () => watches.subnets.items(),
     reservedIPs: () => watches.reservedIPs.items(),
     workloads: () => [

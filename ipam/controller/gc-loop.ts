@@ -72,7 +72,7 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
         log(`deleted Endpoint ${endpoint.namespace}/${endpoint.name} of gone pod UID ${endpoint.spec.podUID}`);
       }
     }
-    const after = cache.world(new Date()).reservations;
+    const after = cache.reservations();
     await options.autoPools.reconcile(after);
     await updatePoolCounters(options.kc, cache.pools(), after, log);
     await reportReservedHolders(options.kc, cache.reservedIPs(), after, log);

@@ -5,8 +5,8 @@ import { ipamCheck } from '../../ipam/cni/check.ts';
 import { ipamDel } from '../../ipam/cni/del.ts';
 import { ipamGc } from '../../ipam/cni/gc.ts';
 import { ipamStatus } from '../../ipam/cni/status.ts';
+import { DEFAULT_AGENT_SOCKET } from '../../netconf/agent-defaults.ts';
 import type { AgentCommand } from '../../netconf/agent-protocol.ts';
-import { DEFAULT_AGENT_SOCKET } from '../../netconf/ipam-config.ts';
 import type { Allocation } from '../../netconf/store-state.ts';
 import { runPlugin, type PluginInput } from '../skel/run-plugin.ts';
 

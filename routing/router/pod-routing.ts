@@ -1,6 +1,6 @@
+import { DEFAULT_AGENT_WAIT_MS } from '../../netconf/agent-defaults.ts';
 import { AgentError, agentPaths, PodRouting } from '../../netconf/agent-protocol.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
-import { DEFAULT_AGENT_WAIT_MS } from '../../netconf/ipam-config.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import { routerConfigOf, type RouterInvocation } from './router-invocation.ts';
 

@@ -27,7 +27,6 @@ export interface ClusterCache {
   /** Addresses of ReservedIP objects, per family. */
   reserved(family: IpFamily): RangeSet;
   pod(namespace: string, name: string): V1Pod | undefined;
-  pods(): readonly V1Pod[];
   namespace(name: string): V1Namespace | undefined;
   node(): V1Node | undefined;
   readonly synced: Promise<void>;
@@ -127,7 +126,6 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
     },
     reserved: (family) => (reserved ??= compileReserved())[family],
     pod: (namespace, name) => watches.pods.get(name, namespace),
-    pods: () => watches.pods.items(),
     namespace: (name) => watches.namespaces.get(name),
     node: () => watches.node.get(nodeName),
     synced: Promise.all([...Object.values(watches).map((watch) => watch.synced), listBlocks()]).then(() => undefined),

@@ -11,7 +11,7 @@ import type { CniResult } from '../../../netconf/result.ts';
 import type { Allocation } from '../../../netconf/store-state.ts';
 import type { Attachment, PodRef } from '../../allocate/attachment.ts';
 import { buildIpamResult } from '../../allocate/build-result.ts';
-import { addRequestOf, attachmentOf, ipamConfigOf, type IpamInvocation } from '../../cni/invocation.ts';
+import { addRequestOf, attachmentOf, ipamConfigFor, type IpamInvocation } from '../../cni/invocation.ts';
 import { addressIn, locate } from '../../pools/blocks.ts';
 import type { CompiledPool } from '../../pools/compiled-pool.ts';
 import { choosePools } from '../../select/choose-pools.ts';
@@ -55,21 +55,21 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
 
   return {
     add: (inv) => {
-      const config = kubernetesConfigOf(inv);
+      const config = ipamConfigFor(inv, 'kubernetes');
       const attachment = attachmentOf(inv);
       const podRef = requirePod(attachment);
       return perPod.run(`${podRef.namespace}/${podRef.name}`, () => add(inv, config, attachment, podRef));
     },
 
     del: (inv) => {
-      kubernetesConfigOf(inv);
+      ipamConfigFor(inv, 'kubernetes');
       const attachment = attachmentOf(inv);
       const key = attachment.pod ? `${attachment.pod.namespace}/${attachment.pod.name}` : attachment.containerID;
       return perPod.run(key, () => del(attachment));
     },
 
     check: async (inv) => {
-      kubernetesConfigOf(inv);
+      ipamConfigFor(inv, 'kubernetes');
       const attachment = attachmentOf(inv);
       const podRef = requirePod(attachment);
       const read = await client.getEndpoint(podRef.namespace, podRef.name);
@@ -87,7 +87,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     },
 
     gc: async (inv) => {
-      kubernetesConfigOf(inv);
+      ipamConfigFor(inv, 'kubernetes');
       const valid = inv.conf['cni.dev/valid-attachments'];
       if (valid === undefined) throw new CniError(CniCode.InvalidConfig, 'cni.dev/valid-attachments: missing, GC needs it');
       const live = new Set(valid.map((attachment) => `${attachment.containerID}/${attachment.ifname}`));
@@ -108,7 +108,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     },
 
     status: async (inv) => {
-      kubernetesConfigOf(inv);
+      ipamConfigFor(inv, 'kubernetes');
       const ctx = { network: inv.conf.name, nodeName, podNamespace: undefined, ignorePodFilters: true };
       const usable = [...cache.pools().values()].filter((pool) => poolRejection(pool, ctx) === undefined);
       if (usable.length === 0) throw new CniError(CniCode.PluginNotAvailable, `no usable pool for network ${JSON.stringify(inv.conf.name)} on node ${nodeName}`);
@@ -318,14 +318,6 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
       allocatedAt: now().toISOString(),
     };
   }
-}
-
-function kubernetesConfigOf(inv: IpamInvocation): IpamConfig {
-  const config = ipamConfigOf(inv);
-  if (config.store !== 'kubernetes') {
-    throw new CniError(CniCode.InvalidConfig, `ipam.store: ${JSON.stringify(config.store)} is not served by this nicpool-agent, which runs the Kubernetes store (set "store": "kubernetes")`);
-  }
-  return config;
 }
 
 function requirePod(attachment: Attachment): PodRef {
