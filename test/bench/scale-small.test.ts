@@ -2,7 +2,7 @@
 // exactly 100 IPs, 4 simulated nodes, every phase ended by the invariants of design §4. Its
 // timings are the benchmark's business (npm run bench:scale), not asserted here. The GC grace
 // and margin are shortened so the run takes seconds, not minutes.
-import test from 'ava';
+import test from '../support/test.ts';
 import { runScale } from '../../bench/scale/run-scale.ts';
 
 test('Y-01 create, re-create with 10% of the DELs lost, node failure and recovery, delete: 100 pods on 100 IPs, zero invariant violations', async (t) => {

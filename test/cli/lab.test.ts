@@ -1,6 +1,6 @@
 // The main job's demo, run as a test: every pod gets addresses on both NICs and the
 // re-created fixed-IP pod keeps its net1 address. Needs root.
-import test from 'ava';
+import test from '../support/test.ts';
 import { runIpamDemo } from '../../cli/lab/ipam-demo.ts';
 import { runRoutingDemo } from '../../cli/lab/routing-demo.ts';
 import { formatTable } from '../../cli/lab/table.ts';

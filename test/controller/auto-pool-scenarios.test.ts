@@ -1,6 +1,6 @@
 // Subnet auto-pools with real processes: the HTTP test API server (a test double), a real
 // nicpool-agent, a real nicpool-controller, and the built nicpool-ipam.
-import test from 'ava';
+import test from '../support/test.ts';
 import { AppsV1Api } from '@kubernetes/client-node';
 import type { V1Deployment } from '@kubernetes/client-node';
 import { assertInvariants } from '../support/gc-invariants.ts';

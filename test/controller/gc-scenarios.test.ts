@@ -1,7 +1,7 @@
 // GC scenarios (design §5) with real processes: the HTTP test API server (a test double), real
 // nicpool-agent processes per simulated node, a real nicpool-controller, and the built
 // nicpool-ipam exec'd as the runtime would. Each ends with the invariants of design §4.
-import test from 'ava';
+import test from '../support/test.ts';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { mapWithLimit } from '../../ipam/concurrency/map-with-limit.ts';
 import { assertInvariants } from '../support/gc-invariants.ts';

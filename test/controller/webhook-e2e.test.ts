@@ -1,6 +1,6 @@
 // The admission webhook served by a real nicpool-controller process, judging against the
 // cluster it watches (the HTTP test API server, a test double) and a real agent's allocations.
-import test from 'ava';
+import test from '../support/test.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';

@@ -1,5 +1,5 @@
 // The schemas of the Kubernetes resources added with deploy/: Subnet, ReservedIP, Endpoint, IPBlock.
-import test from 'ava';
+import test from '../support/test.ts';
 import type * as z from 'zod';
 import { EndpointSpec } from '../../netconf/endpoint.ts';
 import { IPBlock, IPBlockSpec } from '../../netconf/ipblock.ts';

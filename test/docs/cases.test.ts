@@ -1,5 +1,5 @@
 // test/cases.md is the promise list; this keeps it and the test titles in step.
-import test from 'ava';
+import test from '../support/test.ts';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 

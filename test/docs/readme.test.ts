@@ -1,6 +1,6 @@
 // The README's examples are run, not just shown: the pool file and the conflist go through the
 // real plugin binary.
-import test from 'ava';
+import test from '../support/test.ts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -2,7 +2,7 @@
 // nicpool-ipam, on the local store and on the Kubernetes store (agent + HTTP test API
 // server). Each *.test.ts that calls runVerbsContract supplies its own driver; titles carry
 // the store's name so both share one ava run.
-import test from 'ava';
+import test from '../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import type { ExecPluginResult } from '../support/exec-plugin.ts';
 

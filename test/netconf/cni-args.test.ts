@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { parseCniArgs, splitList } from '../../netconf/cni-args.ts';
 import { throwsCni } from './cni-assert.ts';
 

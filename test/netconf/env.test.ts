@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { parseCniEnv } from '../../netconf/env.ts';
 import { throwsCni } from './cni-assert.ts';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { asCniError, CniCode, CniError } from '../../netconf/errors.ts';
 
 test('U-NC-01 CniError.toJSON is {cniVersion, code, msg} with no details key when details is undefined', (t) => {

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import type * as z from 'zod';
 import { IPPool, IPPoolSpec } from '../../netconf/ippool.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';

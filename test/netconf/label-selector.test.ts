@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { LabelSelector, selectorMatches } from '../../netconf/label-selector.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import { throwsCni } from './cni-assert.ts';

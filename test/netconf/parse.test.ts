@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import * as z from 'zod';
 import { IpamConfig } from '../../netconf/ipam-config.ts';
 import { formatPath, parseOrThrow } from '../../netconf/parse.ts';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { CniResult, resultForVersion } from '../../netconf/result.ts';
 import type { CniVersion } from '../../netconf/version.ts';
 

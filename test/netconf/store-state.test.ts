@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { emptyStoreState, StoreState } from '../../netconf/store-state.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import { throwsCni } from './cni-assert.ts';

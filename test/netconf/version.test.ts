@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../support/test.ts';
 import { assertVersionAllows, compareVersions, currentVersion, isSupportedVersion, versionOutput } from '../../netconf/version.ts';
 import { throwsCni } from './cni-assert.ts';
 

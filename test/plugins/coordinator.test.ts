@@ -1,6 +1,7 @@
 // nicpool-coordinator in the routing lab: the veth pod⇄node, with nicpool-router after it —
 // the full chain of design §1. Needs root.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../support/test.ts';
 import { assertRoot, deleteNetns, ipJson, Lab, linkExists } from '../support/netns.ts';
 import { pings, tcpExchange } from '../support/probes.ts';
 import { buildRoutingLab, loadTopology, type ChainOptions, type RoutingLab } from '../support/routing-lab.ts';

@@ -1,6 +1,7 @@
 // nicpool-ipam under Debian's real macvlan plugin, run by libcni (the runtime's library) in real
 // network namespaces. Needs root: it creates namespaces and links (CI runs it as root).
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../support/test.ts';
 import { Lab, addressesOf, assertRoot, linkExists, deleteNetns, randomSuffix } from '../support/netns.ts';
 import { createIpamNode, resultAddresses, type IpamNode, type PoolInput } from '../support/ipam-lab.ts';
 import { invariantViolations } from '../support/invariants.ts';

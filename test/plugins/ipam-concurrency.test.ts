@@ -1,6 +1,6 @@
 // Many ADDs at once on one pool, through the real binaries; and plugin processes killed with
 // -9 mid-burst. Needs root (namespaces, macvlan).
-import test from 'ava';
+import test from '../support/test.ts';
 import { execa } from 'execa';
 import { readdir } from 'node:fs/promises';
 import { Lab, assertRoot, randomSuffix } from '../support/netns.ts';

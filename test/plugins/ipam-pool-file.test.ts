@@ -1,6 +1,7 @@
 // Pool files in every accepted form, through the real plugin binary (no root needed: IPAM
 // alone never touches the pod's netns).
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../support/test.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

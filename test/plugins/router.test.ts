@@ -1,6 +1,7 @@
 // nicpool-router in the routing lab (design §6): replies leave on the NIC their request came
 // in on, behind a router that drops by reverse path. Needs root.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../support/test.ts';
 import path from 'node:path';
 import { repoRoot } from '../support/cni-runner.ts';
 import { execPlugin } from '../support/exec-plugin.ts';

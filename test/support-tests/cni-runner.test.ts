@@ -1,6 +1,6 @@
 // Proves the libcni runner end to end with the Debian reference plugins
 // (macvlan + host-local). Root only: it builds its own netns topology.
-import test from 'ava';
+import test from '../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import path from 'node:path';

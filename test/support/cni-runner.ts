@@ -4,6 +4,7 @@ import { execa } from 'execa';
 import path from 'node:path';
 import { z } from 'zod';
 import { ensureCniRunner } from './build-runner.ts';
+import { pluginTimeoutMs } from './exec-plugin.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 export const defaultCniPath: readonly string[] = [path.join(repoRoot, 'dist', 'plugins'), '/usr/lib/cni'];
@@ -61,7 +62,7 @@ export async function runChain(command: ChainCommand, opts: RunChainOptions): Pr
   const proc = await execa(file, argv, {
     input: JSON.stringify(request),
     reject: false,
-    timeout: opts.timeoutMs ?? 60_000,
+    timeout: opts.timeoutMs ?? pluginTimeoutMs,
   });
 
   const crash = (why: string) =>

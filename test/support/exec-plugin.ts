@@ -17,6 +17,9 @@ export interface ExecPluginOptions {
   timeoutMs?: number;
 }
 
+/** How long a plugin may run before it is killed: one exec is milliseconds; this is for hangs. */
+export const pluginTimeoutMs = 60_000;
+
 export interface ExecPluginResult {
   exitCode: number;
   stdout: string;
@@ -49,7 +52,7 @@ export async function execPlugin(pluginPath: string, opts: ExecPluginOptions): P
     env: pluginEnv(opts),
     extendEnv: false,
     reject: false,
-    timeout: opts.timeoutMs ?? 60_000,
+    timeout: opts.timeoutMs ?? pluginTimeoutMs,
   });
   if (proc.exitCode === undefined) {
     throw new Error(`plugin ${pluginPath} did not exit normally (${proc.signal ?? proc.message})\nstderr: ${proc.stderr}`);

@@ -25,7 +25,12 @@ export async function assertInvariants(t: ExecutionContext, cluster: SimCluster,
   t.deepEqual(orphans.map((h) => `${h.ip} ${h.entry.namespace}/${h.entry.name}`), [], 'invariant: every held address belongs to a live pod that records it');
   // The controller writes counters after each pass: wait for them to settle on the records.
   const counted = (pool: string) => held.filter((h) => h.pool === pool).length;
-  const pools = () => cluster.api.objects.list('ippools.nicpool.io') as unknown as (Meta & { status?: { allocatedIPCount?: number } })[];
-  await cluster.until('ippools.nicpool.io', pools, (list) => list.every((pool) => (pool.status?.allocatedIPCount ?? 0) === counted(pool.metadata.name)));
+  const counters = () =>
+    (cluster.api.objects.list('ippools.nicpool.io') as unknown as (Meta & { status?: { allocatedIPCount?: number } })[]).map((pool) => ({
+      pool: pool.metadata.name,
+      allocatedIPCount: pool.status?.allocatedIPCount ?? 0,
+      entries: counted(pool.metadata.name),
+    }));
+  await cluster.until('ippools.nicpool.io', counters, (list) => list.every((pool) => pool.allocatedIPCount === pool.entries), "every pool's allocatedIPCount to equal its IPBlock entries");
   t.pass('invariant: every pool\'s allocatedIPCount equals its IPBlock entries');
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { formatIp, parseIp } from '../../netconf/ip/index.ts';
 import type { IPBlockAllocation } from '../../netconf/ipblock.ts';
 import { startAgent, startDaemon, type AgentProcess } from '../ipam/agent/agent-support.ts';
+import { waitUntil } from './deadline.ts';
 import type { ExecPluginResult } from './exec-plugin.ts';
 import { ipamPlugin } from './ipam-lab.ts';
 import { startTestApiServer, type TestApiServer } from './k8s-api/index.ts';
@@ -66,10 +67,13 @@ export interface SimCluster {
   ipam(command: string, pod: SimPod, call: PluginCall): Promise<ExecPluginResult>;
   /** Every address held in every IPBlock, read straight from the double's store. */
   held(): HeldAddress[];
-  /** Resolves once `count` more objects of `resource` were created (events of the store, no polling). */
+  /** Resolves once `count` more objects of `resource` were created (events of the store, no polling), or fails at the wait deadline. */
   created(resource: string, count: number): Promise<void>;
-  /** Resolves once `holds(state)` is true, checking now and after every change of `resource`. */
-  until<T>(resource: string, state: () => T, holds: (value: T) => boolean): Promise<T>;
+  /**
+   * Resolves once `holds(state)` is true, checking now and after every change of `resource`;
+   * fails at the wait deadline saying `what` it waited for and the last state seen.
+   */
+  until<T>(resource: string, state: () => T, holds: (value: T) => boolean, what?: string): Promise<T>;
 }
 
 const controllerMain = fileURLToPath(new URL('../../ipam/controller/main.ts', import.meta.url));
@@ -141,28 +145,13 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
         stdin: conf,
       });
     },
-    created(resource, count) {
+    async created(resource, count) {
       let seen = 0;
-      return new Promise((resolve) => {
-        const stop = api.store.subscribe((event) => {
-          if (event.resource !== resource || event.type !== 'ADDED' || ++seen < count) return;
-          stop();
-          resolve();
-        });
-      });
+      const onAdded = (check: () => void) => api.store.subscribe((event) => void (event.resource === resource && event.type === 'ADDED' && (seen++, check())));
+      await waitUntil(`${count} ${resource} to be created`, () => `${seen} created so far`, () => seen >= count, onAdded);
     },
-    until(resource, state, holds) {
-      return new Promise((resolve) => {
-        const check = () => {
-          const value = state();
-          if (!holds(value)) return false;
-          stop();
-          resolve(value);
-          return true;
-        };
-        const stop = api.store.subscribe((event) => void (event.resource === resource && check()));
-        check();
-      });
+    until(resource, state, holds, what = `a change of ${resource} that holds`) {
+      return waitUntil(what, state, holds, (check) => api.store.subscribe((event) => void (event.resource === resource && check())));
     },
     held() {
       return api.objects.list('ipblocks.nicpool.io').flatMap((object) => {

@@ -4,7 +4,7 @@ import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { pluginEnv, pluginResult, type ExecPluginOptions, type ExecPluginResult } from './exec-plugin.ts';
+import { pluginEnv, pluginResult, pluginTimeoutMs, type ExecPluginOptions, type ExecPluginResult } from './exec-plugin.ts';
 
 const launcherMain = fileURLToPath(new URL('./plugin-launcher-main.ts', import.meta.url));
 
@@ -32,7 +32,7 @@ export function startPluginLauncher(t: ExecutionContext): LaunchPlugin {
     const id = nextId++;
     return new Promise((resolve) => {
       pending.set(id, resolve);
-      child.stdin.write(`${JSON.stringify({ id, file: pluginPath, env: pluginEnv(opts), input: JSON.stringify(opts.stdin) })}\n`);
+      child.stdin.write(`${JSON.stringify({ id, file: pluginPath, env: pluginEnv(opts), input: JSON.stringify(opts.stdin), timeoutMs: opts.timeoutMs ?? pluginTimeoutMs })}\n`);
     });
   };
 }

@@ -3,6 +3,7 @@
 import { execa } from 'execa';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { withDeadline } from './deadline.ts';
 
 const probeScript = path.resolve(import.meta.dirname, 'tcp-probe.ts');
 
@@ -16,11 +17,12 @@ export async function pings(fromNs: string, ip: string): Promise<boolean> {
 export async function tcpExchange(serverNs: string, clientNs: string, ip: string, port = 7070): Promise<boolean> {
   const server = execa('ip', ['netns', 'exec', serverNs, process.execPath, probeScript, 'serve', ip, String(port)], { stdin: 'pipe', reject: false, buffer: false });
   try {
-    await new Promise<void>((resolve, reject) => {
+    const listening = new Promise<void>((resolve, reject) => {
       const lines = createInterface({ input: server.stdout! });
       lines.on('line', (line) => line === 'listening' && resolve());
       lines.on('close', () => reject(new Error(`tcp-probe server on ${ip} ended before listening`)));
     });
+    await withDeadline(listening, { what: `the tcp-probe server on ${ip}:${port} to listen` });
     const client = await execa('ip', ['netns', 'exec', clientNs, process.execPath, probeScript, 'connect', ip, String(port)], { reject: false });
     return client.exitCode === 0 && client.stdout.trim() === 'echo:ping';
   } finally {

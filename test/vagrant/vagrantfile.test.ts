@@ -4,7 +4,7 @@
 // subnet and address of the topology, that its pool files and NetworkAttachmentDefinitions are
 // what nicpool's own schemas accept, and that the Vagrantfile, run against a recording stand-in
 // for Vagrant, defines the VMs of that plan. Needs `ruby` (Debian package ruby).
-import test from 'ava';
+import test from '../support/test.ts';
 import { execa } from 'execa';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';

@@ -1,6 +1,6 @@
 // The admission rules of nicpool-controller's webhook, as a pure function of the request and
 // what the controller knows of the cluster.
-import test from 'ava';
+import test from '../support/test.ts';
 import type { AdmissionOperation, AdmissionRequest } from '../../netconf/admission.ts';
 import { IPPool } from '../../netconf/ippool.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';

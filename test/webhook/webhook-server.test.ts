@@ -1,6 +1,7 @@
 // The webhook over real HTTPS: a certificate from openssl, clients that verify it, and
 // AdmissionReview bodies as the API server sends them.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../support/test.ts';
 import { X509Certificate } from 'node:crypto';
 import { writeFile, mkdtemp, rm } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
@@ -13,6 +14,7 @@ import { parseOrThrow } from '../../netconf/parse.ts';
 import { generateSelfSignedCertificate, loadCertificate, type CertificateAndKey } from '../../ipam/webhook/certificate.ts';
 import type { AdmissionContext } from '../../ipam/webhook/validate.ts';
 import { startWebhookServer } from '../../ipam/webhook/webhook-server.ts';
+import { withDeadline } from '../support/deadline.ts';
 
 type Json = Record<string, unknown>;
 
@@ -173,7 +175,7 @@ test('W-25 a body that is not an AdmissionReview is 400 naming what is wrong; un
 
 test('W-26 a body declared over 1 MiB is 413 before it is read', async (t) => {
   const running = await webhook(t);
-  const status = await new Promise<number>((resolve, reject) => {
+  const answered = new Promise<number>((resolve, reject) => {
     const req = httpsRequest(`${running.url}/validate`, {
       method: 'POST', ca: certificate.cert, servername: 'localhost',
       headers: { 'content-type': 'application/json', 'content-length': String(2 * 1024 * 1024) },
@@ -185,7 +187,7 @@ test('W-26 a body declared over 1 MiB is 413 before it is read', async (t) => {
     req.on('error', reject);
     req.write('{');
   });
-  t.is(status, 413);
+  t.is(await withDeadline(answered, { what: 'the webhook to answer a request it has not read' }), 413);
 });
 
 test('W-27 loadCertificate reads a certificate and its key, and refuses a key of another certificate', async (t) => {

@@ -1,14 +1,15 @@
 // The agent process: its socket's permissions, one agent per socket, stale sockets, the HTTP
 // edge (health, limits) and a graceful stop with requests in flight.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { request } from 'node:http';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { withDeadline } from '../../support/deadline.ts';
 import { agentNode, runningAgent, startAgent } from './agent-support.ts';
 
 /** One raw HTTP exchange with the agent, as the plugin's client would make it. */
 function exchange(socketPath: string, method: string, path: string, options: { body?: string; declaredLength?: number } = {}): Promise<{ status: number; json: unknown }> {
-  return new Promise((resolve, reject) => {
+  const answered = new Promise<{ status: number; json: unknown }>((resolve, reject) => {
     const headers = options.declaredLength === undefined ? {} : { 'content-length': options.declaredLength };
     const req = request({ socketPath, method, path, agent: false, headers }, (res) => {
       let text = '';
@@ -20,6 +21,7 @@ function exchange(socketPath: string, method: string, path: string, options: { b
     if (options.declaredLength === undefined) req.end(options.body);
     else req.write(options.body ?? '');
   });
+  return withDeadline(answered, { what: `the agent to answer ${method} ${path}` });
 }
 
 test('G-09 the socket is 0600 in a 0700 directory the agent created', async (t) => {
@@ -34,7 +36,7 @@ test('G-10 a second agent on a socket that answers refuses to start, and the fir
   const node = await agentNode(t);
   await runningAgent(t, node);
   const second = startAgent(t, node.socketPath);
-  t.is(await second.exited, 1);
+  t.is(await second.exited(), 1);
   t.regex(second.stderr(), /another agent answers on .*agent\.sock; refusing to start/);
   t.is((await node.ipam('ADD', node.conf())).exitCode, 0);
 });
@@ -43,7 +45,7 @@ test('G-11 a socket left by a killed agent is code 11 (refused) until a new agen
   const node = await agentNode(t);
   const first = await runningAgent(t, node);
   first.signal('SIGKILL');
-  await first.exited;
+  await first.exited();
   t.true((await stat(node.socketPath)).isSocket());
   const down = await node.ipam('ADD', node.conf({ agentWaitMs: 0 }));
   t.like(down.json, { code: 11, msg: `nicpool agent at ${node.socketPath} is unreachable (ECONNREFUSED); try again later` });
@@ -56,7 +58,7 @@ test('G-12 a path that is not a socket is never replaced', async (t) => {
   const file = join(node.dir, 'not-a-socket');
   await writeFile(file, 'keep me');
   const agent = startAgent(t, file);
-  t.is(await agent.exited, 1);
+  t.is(await agent.exited(), 1);
   t.regex(agent.stderr(), /not-a-socket exists and is not a socket; refusing to replace it/);
   t.true((await stat(file)).isFile());
 });
@@ -84,7 +86,7 @@ test('G-14 SIGTERM with 20 ADDs in flight: each completes or is code 11, exit 0,
   await agent.logged(/ADD c\d+\/eth0 200/);
   agent.signal('SIGTERM');
   const results = await Promise.all(adds);
-  t.is(await agent.exited, 0);
+  t.is(await agent.exited(), 0);
   await t.throwsAsync(stat(node.socketPath), { code: 'ENOENT' });
   const state = await node.store();
   const ips = state.allocations.map((held) => held.ip);

@@ -9,18 +9,19 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openLocalStore } from '../../../ipam/store/local/local-store.ts';
 import type { StoreState } from '../../../netconf/store-state.ts';
+import { waitUntil, withDeadline } from '../../support/deadline.ts';
 import { execPlugin, type ExecPluginResult } from '../../support/exec-plugin.ts';
 import { ipamPlugin } from '../../support/ipam-lab.ts';
 
 const agentMain = fileURLToPath(new URL('../../../ipam/agent/main.ts', import.meta.url));
 
 export interface AgentProcess {
-  /** Resolves once the agent printed its listening line; rejects if it exits first. */
+  /** Resolves once the agent printed its listening line; rejects if it exits first, or at the wait deadline. */
   listening: Promise<void>;
-  /** Exit code (or signal name) once it exited and its stdout and stderr are read to the end. */
-  exited: Promise<number | string>;
+  /** Exit code (or signal name) once it exited and its stdout and stderr are read to the end; rejects at the wait deadline. */
+  exited(): Promise<number | string>;
   stderr(): string;
-  /** Resolves when a stderr line matches. */
+  /** Resolves when its stderr matches; rejects at the wait deadline with the log's tail. */
   logged(match: RegExp): Promise<void>;
   signal(name: NodeJS.Signals): void;
   /** What the agent printed on stdout (its listening and metrics lines). */
@@ -46,10 +47,12 @@ export function startDaemon(t: ExecutionContext, argv: readonly string[], readyL
     for (const watcher of [...watchers]) watcher();
   });
   const exited = new Promise<number | string>((resolve) => child.once('close', (code, signal) => resolve(code ?? signal ?? -1)));
-  const listening = new Promise<void>((resolve, reject) => {
+  const name = argv[0]!.split('/').slice(-3).join('/');
+  const ready = new Promise<void>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => line.startsWith(readyLine) && resolve());
-    void exited.then((code) => reject(new Error(`${argv[0]} exited (${code}) before it was ready: ${stderr}`)));
+    void exited.then((code) => reject(new Error(`${name} exited (${code}) before it was ready: ${stderr}`)));
   });
+  const listening = withDeadline(ready, { what: `${name} to print "${readyLine}"`, lastSeen: () => stderr });
   listening.catch(() => undefined);
   t.teardown(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -57,18 +60,15 @@ export function startDaemon(t: ExecutionContext, argv: readonly string[], readyL
   });
   return {
     listening,
-    exited,
+    exited: () => withDeadline(exited, { what: `${name} to exit`, lastSeen: () => stderr }),
     stderr: () => stderr,
-    logged: (match) =>
-      new Promise((resolve) => {
-        const check = () => {
-          if (!match.test(stderr)) return;
-          watchers.delete(check);
-          resolve();
-        };
+    logged: async (match) => {
+      const onStderr = (check: () => void) => {
         watchers.add(check);
-        check();
-      }),
+        return () => watchers.delete(check);
+      };
+      await waitUntil(`${name} to log ${match}`, () => stderr, (log) => match.test(log), onStderr);
+    },
     signal: (name) => child.kill(name),
     stdout: () => stdout,
   };

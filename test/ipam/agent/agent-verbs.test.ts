@@ -1,6 +1,6 @@
 // nicpool-ipam with ipam.agentSocket: every verb served by the agent (a child process), through
 // the real built plugin. No root needed: IPAM alone never enters the pod's netns.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { agentNode, runningAgent } from './agent-support.ts';
 
 test('G-01 ADD through the agent returns what the local path returns, in the requested version', async (t) => {

@@ -1,6 +1,6 @@
 // The agent on the Kubernetes store: real agent processes on the HTTP test API server (a
 // test double), driven through the built nicpool-ipam, as the runtime would.
-import test from 'ava';
+import test from '../../support/test.ts';
 import path from 'node:path';
 import { askAgent } from '../../../ipam/cni/agent-transport.ts';
 import { repoRoot } from '../../support/cni-runner.ts';

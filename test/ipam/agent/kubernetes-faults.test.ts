@@ -1,7 +1,7 @@
 // The agent on the Kubernetes store when things go wrong: the API server down or failing,
 // 409 storms, the agent killed mid-burst, a graceful stop. Real agent processes on the HTTP
 // test API server (a test double), driven through the built nicpool-ipam.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { mapWithLimit } from '../../../ipam/concurrency/map-with-limit.ts';
 import { pool, simCluster, type SimCluster, type SimPod } from '../../support/k8s-cluster.ts';
 
@@ -127,7 +127,7 @@ test('G-F05 SIGTERM lets an ADD in flight finish with its Endpoint written, then
   agent.signal('SIGTERM');
   const result = await add;
   t.is(result.exitCode, 0, result.stdout);
-  t.is(await agent.exited, 0);
+  t.is(await agent.exited(), 0);
   t.regex(agent.stderr(), /SIGTERM: no new requests[\s\S]*ADD c1\/eth0 200[\s\S]*stopped/);
   assertOneAddressPerPod(t, cluster, [pod]);
   t.truthy(cluster.api.objects.get('endpoints.nicpool.io', 'p', 'default'));

@@ -2,7 +2,7 @@
 // API server (a test double), each sent its 100 ADDs at once through the built nicpool-ipam,
 // on a pool of exactly 1,000 addresses. As a runtime does, each node runs a bounded number of
 // plugin processes at a time: 1,000 Node processes at once would need ~45 GB on this 24 GB VM.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { mapWithLimit } from '../../../ipam/concurrency/map-with-limit.ts';
 import { pool, simCluster, type SimPod } from '../../support/k8s-cluster.ts';
 

@@ -1,6 +1,7 @@
 // The agent's Prometheus metrics: the hand-rolled registry's text format, and the HTTP
 // listener Prometheus scrapes.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../../support/test.ts';
 import { allocationBuckets, createAgentMetrics } from '../../../ipam/agent/metrics.ts';
 import { startMetricsServer } from '../../../ipam/metrics/metrics-server.ts';
 

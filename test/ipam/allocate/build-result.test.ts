@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { buildIpamResult } from '../../../ipam/allocate/build-result.ts';
 import { allocation, poolSet, throwsCni, type PoolOptions } from '../fixtures.ts';
 

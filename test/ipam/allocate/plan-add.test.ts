@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { AddRequest } from '../../../ipam/allocate/attachment.ts';
 import { planAdd, type AddPlan } from '../../../ipam/allocate/plan-add.ts';
 import { planRelease } from '../../../ipam/allocate/plan-release.ts';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { planBlockAllocation, planBlockRelease } from '../../../ipam/allocate/plan-block.ts';
 import { blockOf } from '../../../ipam/pools/blocks.ts';
 import type { IPBlockAllocation } from '../../../netconf/ipblock.ts';

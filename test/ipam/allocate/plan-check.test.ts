@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { checkReservation } from '../../../ipam/allocate/plan-check.ts';
 import { allocation, state, throwsCni } from '../fixtures.ts';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { planGarbageCollection, planRelease } from '../../../ipam/allocate/plan-release.ts';
 import { allocation, binding, state } from '../fixtures.ts';
 

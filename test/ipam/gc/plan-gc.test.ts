@@ -1,6 +1,6 @@
 // planGc (ipam/gc/plan-gc.ts), the pure heart of GC: each rule, each guard, and the cases
 // where the peers free a live pod's address.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { GcConfig } from '../../../netconf/gc-config.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
 import { planGc } from '../../../ipam/gc/plan-gc.ts';

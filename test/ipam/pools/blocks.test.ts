@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { allocatableOffsets, blockOf, blocksForNode, poolWindows } from '../../../ipam/pools/blocks.ts';
 import { compiled, ip } from '../fixtures.ts';
 

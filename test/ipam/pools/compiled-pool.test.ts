@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { allocatableList, compiled, ip } from '../fixtures.ts';
 
 test('U-IP-01 an IPv4 /24 pool never allocates the network or broadcast address', (t) => {

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { compilePoolSet } from '../../../ipam/pools/pool-set.ts';
 import { pool, poolSet, throwsCni } from '../fixtures.ts';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { CompiledPool } from '../../../ipam/pools/compiled-pool.ts';
 import { choosePools, type PoolChoice } from '../../../ipam/select/choose-pools.ts';
 import { attachment, ip, poolSet, request, throwsCni, type PoolOptions } from '../fixtures.ts';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { poolRejection, type FilterContext } from '../../../ipam/select/pool-filters.ts';
 import { compiled, type PoolOptions } from '../fixtures.ts';
 

@@ -1,7 +1,7 @@
 // The contract every IpamStore keeps (ipam/store/store.ts), as one suite each store's test file
 // runs against its own factory: runStoreContract('local', (t) => ...). Titles carry the store's
 // name so several stores can share one ava run.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { emptyStoreState } from '../../../netconf/store-state.ts';

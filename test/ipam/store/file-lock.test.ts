@@ -1,6 +1,7 @@
 // The store's file lock: who holds it is written in the file, and only a provably dead holder
 // (gone, pid reused, earlier boot) is broken. Lock files are written by hand to stage holders.
-import test, { type ExecutionContext } from 'ava';
+import type { ExecutionContext } from 'ava';
+import test from '../../support/test.ts';
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';

@@ -1,5 +1,5 @@
 // The local file store: the shared store contract, then what only a file on disk can get wrong.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,6 +1,6 @@
 // The local store shared by many plugin processes: real ADDs racing in child processes,
 // writers and lock holders killed with -9. Children run test/support/store-worker.ts.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { watch } from 'node:fs';
@@ -19,6 +19,7 @@ import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { parseIp } from '../../../netconf/ip/index.ts';
 import type { IPPool } from '../../../netconf/ippool.ts';
 import { emptyStoreState } from '../../../netconf/store-state.ts';
+import { withDeadline } from '../../support/deadline.ts';
 import type { StoreState } from '../../../netconf/store-state.ts';
 import { allocation, withAllocations } from './contract.ts';
 import { addInvocation, inPool200, pool200, poolLarge, tempDir } from './fixtures.ts';
@@ -45,13 +46,14 @@ test.after.always(async () => {
 interface Worker {
   /** Every stdout line so far. */
   lines: string[];
-  /** Resolves with the first line (already seen or to come) that `match` accepts. */
+  /** Resolves with the first line (already seen or to come) that `match` accepts; rejects at the wait deadline. */
   line(match: (line: string) => boolean): Promise<string>;
   /** Calls `watcher` after every new stdout line. */
   watch(watcher: () => void): void;
   send(line: string): void;
   kill(): void;
-  exited: Promise<Result>;
+  /** The worker's end; rejects at the wait deadline. */
+  exited(): Promise<Result>;
   stderr(): string;
 }
 
@@ -79,7 +81,7 @@ function startWorker(t: ExecutionContext, args: string[]): Worker {
   return {
     lines,
     line: (match) =>
-      new Promise((resolve, reject) => {
+      withDeadline(new Promise((resolve, reject) => {
         const settle = () => {
           const found = lines.find(match);
           if (found !== undefined) resolve(found);
@@ -89,11 +91,11 @@ function startWorker(t: ExecutionContext, args: string[]): Worker {
         };
         watchers.add(settle);
         settle();
-      }),
+      }), { what: `a line ${match} from worker ${args.join(' ')}`, lastSeen: () => ({ stdout: lines.slice(-5), stderr }) }),
     watch: (watcher) => watchers.add(watcher),
     send: (line) => child.stdin?.write(`${line}\n`),
     kill: () => child.kill('SIGKILL'),
-    exited,
+    exited: () => withDeadline(exited, { what: `worker ${args.join(' ')} to exit`, lastSeen: () => ({ stdout: lines.slice(-5), stderr }) }),
     stderr: () => stderr,
   };
 }
@@ -154,7 +156,7 @@ test.serial('S-20 50 processes × 4 ADDs on a 200-address pool get 200 distinct 
 
   const workers = startAddWorkers(t, 50, dataDir, poolFile, 4);
   await releaseAtOnce(workers);
-  const results = await Promise.all(workers.map((worker) => worker.exited));
+  const results = await Promise.all(workers.map((worker) => worker.exited()));
   results.forEach((result, i) => t.is(result.exitCode, 0, `worker ${i}: ${workers[i]!.lines.join(' | ')} ${workers[i]!.stderr()}`));
 
   const state = await openLocalStore(dataDir, 1_000).read();
@@ -196,7 +198,7 @@ test.serial('S-21 workers killed with -9 mid-burst leave a consistent store, eve
     });
   }
   await releaseAtOnce(workers);
-  const results = await Promise.all(workers.map((worker) => worker.exited));
+  const results = await Promise.all(workers.map((worker) => worker.exited()));
 
   results.forEach((result, i) => {
     const lines = workers[i]!.lines;
@@ -239,7 +241,7 @@ test('S-22 a lock holder killed with -9 releases the lock at once', async (t) =>
   t.is((busy as CniError).code, CniCode.TryAgainLater);
 
   holder.kill();
-  t.is((await holder.exited).signal, 'SIGKILL');
+  t.is((await holder.exited()).signal, 'SIGKILL');
   // Timeout 0 is a single attempt: the kernel must already have let the name go.
   const release = await acquireProcessLock(key, 0);
   await t.throwsAsync(acquireProcessLock(key, 0), { instanceOf: CniError }, 'the new holder owns it');
@@ -282,7 +284,7 @@ test('S-24 a writer killed -9 inside its update blocks others (code 11 naming th
   t.false(changeRan);
 
   holder.kill();
-  await holder.exited;
+  await holder.exited();
   const store = openLocalStore(dataDir, 0);
   t.deepEqual(await store.read(), committed);
   t.is(await store.update((state) => ({ state: withAllocations(state, [allocation(2)]), value: 'free' })), 'free');
@@ -307,7 +309,7 @@ test.serial('S-25 a writer killed -9 in the middle of writing the file leaves th
     writer.kill();
   };
   watcher.on('change', onChange);
-  const result = await writer.exited;
+  const result = await writer.exited();
   t.is(result.signal, 'SIGKILL', `the writer ended on its own: ${writer.lines.join(' | ')} ${writer.stderr()}`);
   t.true(writer.lines.includes('writing'));
 

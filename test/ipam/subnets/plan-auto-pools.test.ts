@@ -1,5 +1,5 @@
 // planAutoPools (ipam/subnets/plan-auto-pools.ts): carving per-workload pools out of Subnets.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { RangeSet } from '../../../netconf/ip/index.ts';
 import type { IPPool } from '../../../netconf/ippool.ts';
 import type { Subnet } from '../../../netconf/subnet.ts';

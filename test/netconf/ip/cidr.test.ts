@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import test from 'ava';
+import test from '../../support/test.ts';
 import fc from 'fast-check';
 import { maxValue, parseIp } from '../../../netconf/ip/address.ts';
 import type { IpFamily } from '../../../netconf/ip/address.ts';

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { CniError } from '../../../netconf/errors.ts';
 import { runIpBatch, type IpCommand } from '../../../routing/netns/ip-batch.ts';
 

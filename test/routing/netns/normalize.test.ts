@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { cidrText, neighborFromIp, routeFromIp, ruleFromIp } from '../../../routing/netns/normalize.ts';
 
 test('U-RT-36 cidrText: "default" per family, a bare address gets the full length or the given one, host bits zeroed, other family refused', (t) => {

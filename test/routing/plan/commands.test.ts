@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { neighborDelete, neighborReplace, routeDelete, routeReplace, ruleAdd, ruleDelete } from '../../../routing/plan/commands.ts';
 
 test('U-RT-26 routeReplace/routeDelete: dst, via, dev, onlink, scope, src, table in that order', (t) => {

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { describeEntries, isEmpty, missingEntries, presentEntries } from '../../../routing/plan/diff.ts';
 import { emptyRouting, type NeighborSpec, type RouteSpec, type RoutingState, type RuleSpec } from '../../../routing/plan/model.ts';
 

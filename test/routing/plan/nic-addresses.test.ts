@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { CniResult } from '../../../netconf/result.ts';
 import { nicFromResult } from '../../../routing/plan/nic-addresses.ts';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { NicAddress, NicView } from '../../../routing/plan/nic-addresses.ts';
 import { planRouter } from '../../../routing/plan/router-plan.ts';
 

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import { tableFor } from '../../../routing/plan/table-for.ts';
 
 test('U-RT-01 eth0 is table base + 0, net1 base + 1, net12 base + 12', (t) => {

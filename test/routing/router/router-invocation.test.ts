@@ -1,4 +1,4 @@
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { CniArgs } from '../../../netconf/cni-args.ts';
 import type { CniEnv } from '../../../netconf/env.ts';
 import type { PluginConf } from '../../../netconf/netconf.ts';

@@ -1,6 +1,6 @@
 // CRUD through the real client-node: core Pods, apps Deployments, our CRDs
 // (cluster- and namespace-scoped), generateName/uid, 404 and 409 shapes.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { POOLS, apiFailure, asObj, listSchema, setup } from './helpers.ts';
 

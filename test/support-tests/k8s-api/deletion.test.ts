@@ -1,6 +1,6 @@
 // Graceful deletion and finalizers: DELETE marks, the "kubelet" hook or the
 // last finalizer's removal actually removes.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { POOLS, apiFailure, asObj, setup, watch } from './helpers.ts';

@@ -1,6 +1,6 @@
 // Fault hooks as the client sees them: latency, 409 storms, 5xx, being down;
 // and the request/409 counters the benchmark reports.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
 import { POOLS, apiFailure, asObj, setup, watch } from './helpers.ts';
@@ -64,7 +64,7 @@ test('A-27 down() refuses connections and breaks open watches; up() serves again
   const { core, kc, api } = await setup(t);
   const w = await watch(kc, '/api/v1/namespaces/default/pods', {});
   await api.faults.down();
-  t.not(await w.ended, null, 'an open watch ends with an error');
+  t.not(await w.ended(), null, 'an open watch ends with an error');
   const err: unknown = await core.readNamespace({ name: 'default' }).then(
     () => undefined,
     (e: unknown) => e,

@@ -1,6 +1,6 @@
 // Discovery-driven KubernetesObjectApi, the legacy /watch/ path, and
 // optimistic concurrency under parallel clients.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { KubernetesObjectApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { POOLS, asObj, rvOf, setup, watch } from './helpers.ts';

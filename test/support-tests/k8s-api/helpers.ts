@@ -5,6 +5,7 @@ import type { ExecutionContext } from 'ava';
 import { AppsV1Api, CoreV1Api, CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
+import { withDeadline } from '../../support/deadline.ts';
 import { startTestApiServer } from '../../support/k8s-api/index.ts';
 import type { TestApiServer, TestApiServerOptions } from '../../support/k8s-api/index.ts';
 
@@ -89,8 +90,8 @@ export interface WatchStream {
   events: WatchEvent[];
   // Resolves once at least n events arrived (rejects if the watch ends first).
   take(n: number): Promise<WatchEvent[]>;
-  // Resolves with the error (or null) passed to client-node's done callback.
-  ended: Promise<unknown>;
+  // Resolves with the error (or null) passed to client-node's done callback; rejects at the wait deadline.
+  ended(): Promise<unknown>;
   abort(): void;
 }
 
@@ -116,11 +117,11 @@ export async function watch(kc: KubeConfig, path: string, query: Record<string, 
   const take = async (n: number): Promise<WatchEvent[]> => {
     while (events.length < n) {
       if (finished) throw new Error(`watch ended after ${events.length} of ${n} events`);
-      await new Promise<void>((r) => (wake = r));
+      await withDeadline(new Promise<void>((r) => (wake = r)), { what: `watch event ${events.length + 1} of ${n} on ${path}`, lastSeen: () => events.map((e) => e.type) });
     }
     return events.slice(0, n);
   };
-  return { events, take, ended, abort: () => controller.abort() };
+  return { events, take, ended: () => withDeadline(ended, { what: `the watch on ${path} to end`, lastSeen: () => events.map((e) => e.type) }), abort: () => controller.abort() };
 }
 
 export const rvOf = (o: { metadata?: { resourceVersion?: string } }): string => o.metadata?.resourceVersion ?? '';

@@ -1,5 +1,5 @@
 // List filtering with labelSelector and fieldSelector as client-node sends them.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { apiFailure, setup } from './helpers.ts';
 

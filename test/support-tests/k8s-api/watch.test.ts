@@ -1,6 +1,6 @@
 // Watches through client-node's Watch: ordered replay from a
 // resourceVersion, 410 Gone, bookmarks, selector transitions.
-import test from 'ava';
+import test from '../../support/test.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { rvOf, setup, watch } from './helpers.ts';
@@ -34,7 +34,7 @@ test('A-14 watch from a resourceVersion older than the history gets an ERROR eve
   const w = await watch(kc, PODS, { resourceVersion: rvOf(first) });
   // client-node reports the end of the stream with done(null), not an error:
   // the 410 is only visible as the ERROR event before it.
-  t.is(await w.ended, null);
+  t.is(await w.ended(), null);
   t.is(w.events.length, 1);
   const [ev] = w.events;
   t.is(ev?.type, 'ERROR');

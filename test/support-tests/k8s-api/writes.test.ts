@@ -1,6 +1,6 @@
 // Optimistic concurrency, both patch formats client-node sends, and the
 // status subresource, through the real client-node.
-import test from 'ava';
+import test from '../../support/test.ts';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { V1Pod } from '@kubernetes/client-node';
 import { POOLS, apiFailure, asObj, setup } from './helpers.ts';

@@ -1,6 +1,6 @@
 // The IPBlock client against the API test double over HTTP: outcomes as values, failures as
 // CniErrors with the code the runtime needs (11 retry later, 5 refused or malformed).
-import test from 'ava';
+import test from '../../../support/test.ts';
 import { POOL_LABEL } from '../../../../ipam/store/kubernetes/block-client.ts';
 import { blockName } from '../../../../ipam/pools/block-name.ts';
 import { CniError } from '../../../../netconf/errors.ts';

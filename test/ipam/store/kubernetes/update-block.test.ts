@@ -1,6 +1,6 @@
 // updateBlock: one compare-and-swap per try, bounded retries on 409, against the API test
 // double over HTTP, with injected conflicts and with real races between clients.
-import test from 'ava';
+import test from '../../../support/test.ts';
 import { createBlockClient } from '../../../../ipam/store/kubernetes/block-client.ts';
 import { updateBlock } from '../../../../ipam/store/kubernetes/update-block.ts';
 import { CniError } from '../../../../netconf/errors.ts';
