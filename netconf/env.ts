@@ -35,10 +35,15 @@ const required: Record<CniCommand, ReadonlyArray<keyof z.infer<typeof EnvSchema>
   VERSION: [],
 };
 
+// VERSION reads nothing but stdin's cniVersion (spec): libcni probes every plugin of a conflist
+// with CNI_NETNS=dummy CNI_IFNAME=dummy CNI_PATH=dummy, so the container variables are ignored.
+const ignoredByVersion = new Set(['CNI_CONTAINERID', 'CNI_NETNS', 'CNI_IFNAME']);
+
 export function parseCniEnv(env: NodeJS.ProcessEnv): CniEnv {
+  const version = env['CNI_COMMAND'] === 'VERSION';
   const present = Object.fromEntries(
     Object.keys(EnvSchema.shape)
-      .filter((key) => env[key] !== undefined && env[key] !== '')
+      .filter((key) => env[key] !== undefined && env[key] !== '' && !(version && ignoredByVersion.has(key)))
       .map((key) => [key, env[key]]),
   );
   const parsed = parseOrThrow(EnvSchema, present, { code: CniCode.InvalidEnv });

@@ -39,8 +39,14 @@ export const IPBlockAllocation = z.strictObject({
   containerID: ContainerId,
   ifname: InterfaceName,
   node: z.string().check(z.minLength(1, 'is empty')),
-  /** When it was allocated (RFC 3339, UTC). */
+  /** When it was allocated (RFC 3339, UTC, the agent's clock): information only, no rule compares it with another clock. */
   at: z.iso.datetime(),
+  /**
+   * Written by an ADD that has not yet confirmed the address; its confirm, a compare-and-swap
+   * made after the pod's Endpoint records the address, removes the flag (design §8.8). An entry
+   * without it is confirmed (entries written before the flag existed included).
+   */
+  pending: z.optional(z.boolean()),
   /** netconf `name`: CNI GC only touches its own network's allocations (docs/design.md §8.4). */
   network: z.optional(z.string().check(z.minLength(1, 'is empty'))),
 });

@@ -22,8 +22,8 @@ export interface Workload {
 }
 
 export interface ControllerCache {
-  /** The GC world as the watches show it now. */
-  world(now: Date): GcWorld;
+  /** The GC world as the watches show it now, with how long this controller has seen each reservation. */
+  world(now: Date, seenForMs: ReadonlyMap<string, number>): GcWorld;
   /** The valid IPPools, parsed (labels kept), each with its object as listed (version, status). */
   pools(): readonly ListedPool[];
   /** Every address held, from the IPBlocks. */
@@ -85,13 +85,14 @@ export function startControllerCache(kc: KubeConfig, onChange: () => void, log: 
     });
 
   return {
-    world: (now) => ({
+    world: (now, seenForMs) => ({
       reservations: reservations(),
       pods: watches.pods.items().flatMap((pod) => podView(pod) ?? []),
       nodes: watches.nodes.items().map(nodeView),
       endpoints: watches.endpoints.items().flatMap((object) => endpointView(object) ?? []),
       statefulSets: watches.statefulSets.items().flatMap((set) => statefulSetView(set) ?? []),
       now,
+      seenForMs,
     }),
     pools: () =>
       watches.pools.items().flatMap((object) => {
@@ -141,8 +142,15 @@ export function podView(pod: V1Pod): PodView | undefined {
   };
 }
 
+/** The taint that says a node is shut down (Kubernetes' non-graceful node shutdown), whatever its effect. */
+export const OUT_OF_SERVICE_TAINT = 'node.kubernetes.io/out-of-service';
+
 export function nodeView(node: V1Node): NodeView {
-  return { name: node.metadata?.name ?? '', ready: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false };
+  return {
+    name: node.metadata?.name ?? '',
+    ready: node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+    outOfService: node.spec?.taints?.some((taint) => taint.key === OUT_OF_SERVICE_TAINT) ?? false,
+  };
 }
 
 export function endpointView(object: Custom): EndpointView | undefined {

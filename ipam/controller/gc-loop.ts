@@ -3,13 +3,14 @@ import type { GcConfig } from '../../netconf/gc-config.ts';
 import { planGc } from '../gc/plan-gc.ts';
 import type { BlockClient } from '../store/kubernetes/block-client.ts';
 import type { ClusterClient } from '../store/kubernetes/cluster-client.ts';
-import type { GcWorld } from '../gc/world.ts';
+import { reservationKey, type GcWorld } from '../gc/world.ts';
 import type { ControllerCache } from './controller-cache.ts';
 import type { ControllerMetrics } from './controller-metrics.ts';
 import type { AutoPoolReconciler } from './auto-pools.ts';
 import { updatePoolCounters } from './pool-counters.ts';
 import { reportReservedHolders } from './reserved-holders.ts';
 import { releaseZombiesInBlock } from './release-zombies.ts';
+import { ReservationAges } from './reservation-ages.ts';
 
 export interface GcLoopOptions {
   kc: KubeConfig;
@@ -35,7 +36,7 @@ const coalesceMs = 100;
 /**
  * Runs the controller's passes one at a time (GC, then auto-pools, then counters): every scanIntervalSeconds, soon after an event, and when the
  * first reservation that waits only for its allocation grace comes of age. A pass plans on the
- * caches (planGc), confirms and frees each zombie on a fresh read (releaseZombie), deletes the
+ * caches (planGc), confirms and frees each zombie on a fresh read (releaseZombiesInBlock), deletes the
  * Endpoints of pods that are gone, reconciles the Subnet auto-pools, and brings the pools'
  * counters up to date. Only the leader acts.
  */
@@ -52,15 +53,17 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
     timer = setTimeout(run, ms);
   };
 
+  const ages = new ReservationAges();
+
   async function pass(): Promise<number> {
-    const world = cache.world(new Date());
+    const world = cache.world(new Date(), ages.observe(cache.reservations()));
     const plan = planGc(world, config);
     options.metrics.countScan();
     const byBlock = Map.groupBy(plan.releases, (release) => release.reservation.block);
     for (const [block, candidates] of byBlock) {
       if (!isLeader()) return config.scanIntervalSeconds * 1000;
       try {
-        await releaseZombiesInBlock(block, candidates, { blocks: options.blocks, cluster: options.cluster, config, log, countRelease: options.metrics.countRelease });
+        await releaseZombiesInBlock(block, candidates, { blocks: options.blocks, cluster: options.cluster, config, seenForMs: world.seenForMs, log, countRelease: options.metrics.countRelease });
       } catch (error) {
         log(`releases in IPBlock ${block} deferred: ${(error as Error).message}`);
       }
@@ -80,15 +83,16 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
   }
 
   /**
-   * The next moment a decision can change by time alone: a zombie-but-for-its-age comes of age,
-   * or a Terminating pod passes its deletion time plus the margin. Else the scan interval.
+   * The next moment a decision can change by time alone: a zombie-but-for-its-age comes of age
+   * (counted from when this controller first saw it), or a Terminating pod passes its deletion
+   * time plus the margin. Else the scan interval. Both in ms from now.
    */
   function nextWakeMs(world: GcWorld): number {
     const now = world.now.getTime();
     const graceMs = config.allocationGraceSeconds * 1000;
-    const ripening = planGc(world, { ...config, allocationGraceSeconds: 0 }).releases.map((r) => Date.parse(r.reservation.entry.at) + graceMs);
-    const terminating = world.pods.flatMap((pod) => (pod.deletionTimestamp ? [pod.deletionTimestamp.getTime() + config.terminatingMarginSeconds * 1000] : []));
-    const upcoming = [...ripening, ...terminating].filter((at) => at > now).map((at) => at - now + 50);
+    const ripening = planGc(world, { ...config, allocationGraceSeconds: 0 }).releases.map((r) => graceMs - (world.seenForMs.get(reservationKey(r.reservation)) ?? 0));
+    const terminating = world.pods.flatMap((pod) => (pod.deletionTimestamp ? [pod.deletionTimestamp.getTime() + config.terminatingMarginSeconds * 1000 - now] : []));
+    const upcoming = [...ripening, ...terminating].filter((inMs) => inMs > 0).map((inMs) => inMs + 50);
     return Math.min(config.scanIntervalSeconds * 1000, ...upcoming);
   }
 

@@ -1,7 +1,7 @@
 // nicpool-controller: GC of zombie IPs, Subnet auto-pools, the pools' counters (design §5, §8.11).
 // Usage: node ipam/controller/main.ts [--kubeconfig FILE] [--leader-elect] [--lease-name NAME]
 //   [--lease-namespace NS] [--identity ID] [--lease-duration S] [--scan-interval S]
-//   [--allocation-grace S] [--terminating-margin S] [--no-node-lost-release] [--metrics-address HOST:PORT]
+//   [--allocation-grace S] [--terminating-margin S] [--release-on-node-lost] [--metrics-address HOST:PORT]
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -33,7 +33,8 @@ const { values } = parseArgs({
     'scan-interval': { type: 'string' },
     'allocation-grace': { type: 'string' },
     'terminating-margin': { type: 'string' },
-    'no-node-lost-release': { type: 'boolean', default: false },
+    // Off by default: a NotReady node may only have lost the API server, its pods running on.
+    'release-on-node-lost': { type: 'boolean', default: false },
     'metrics-address': { type: 'string' },
     'webhook-address': { type: 'string' },
     'tls-cert': { type: 'string' },
@@ -51,7 +52,7 @@ try {
       ...(values['scan-interval'] !== undefined && { scanIntervalSeconds: seconds(values['scan-interval']) }),
       ...(values['allocation-grace'] !== undefined && { allocationGraceSeconds: seconds(values['allocation-grace']) }),
       ...(values['terminating-margin'] !== undefined && { terminatingMarginSeconds: seconds(values['terminating-margin']) }),
-      releaseOnNodeLost: !values['no-node-lost-release'],
+      releaseOnNodeLost: values['release-on-node-lost'],
     },
     { root: 'flags' },
   );
@@ -118,7 +119,8 @@ try {
     webhookAddress && tlsReady
       ? await startWebhookServer({ ...webhookAddress, ...(await loadCertificate(values['tls-cert']!, values['tls-key']!)), context: () => admissionContext(cache), log })
       : undefined;
-  log(`GC: scan every ${config.scanIntervalSeconds} s, allocation grace ${config.allocationGraceSeconds} s, Terminating on a lost node: ${config.releaseOnNodeLost ? `freed ${config.terminatingMarginSeconds} s after its deletion time` : 'kept'}`);
+  const lostNodes = config.releaseOnNodeLost ? 'gone, out-of-service or NotReady' : 'gone or out-of-service';
+  log(`GC: scan every ${config.scanIntervalSeconds} s, allocation grace ${config.allocationGraceSeconds} s, Terminating pods freed ${config.terminatingMarginSeconds} s after their deletion time on a node ${lostNodes}`);
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.on(signal, () => {

@@ -5,13 +5,14 @@ import { planGc, type Release } from '../gc/plan-gc.ts';
 import type { GcWorld, Reservation } from '../gc/world.ts';
 import type { BlockClient } from '../store/kubernetes/block-client.ts';
 import type { ClusterClient } from '../store/kubernetes/cluster-client.ts';
-import { updateBlock } from '../store/kubernetes/update-block.ts';
 import { nodeView, podView, reservationsOf, statefulSetView } from './controller-cache.ts';
 
 export interface ReleaseDeps {
   blocks: BlockClient;
   cluster: ClusterClient;
   config: GcConfig;
+  /** How long this controller has seen each reservation (ReservationAges), by reservationKey. */
+  seenForMs: ReadonlyMap<string, number>;
   log: (line: string) => void;
   countRelease: (reason: string) => void;
 }
@@ -19,34 +20,38 @@ export interface ReleaseDeps {
 /** Fresh reads in flight at once while confirming one block's candidates. */
 const confirmConcurrency = 16;
 
+/** Rounds of read-decide-write on one block before it is left to the next pass. */
+const decideAttempts = 3;
+
 /**
  * Frees the planned zombies of one block, after deciding again on a fresh read of everything
- * each decision rests on: the block, the pod, its node, its Endpoint and StatefulSet. The cached
- * plan only nominates; a pod that an ADD just created, or an entry an agent just rewrote,
- * survives here. One compare-and-swap then removes exactly the entries judged (same holder at
- * the same offset). Returns the releases made.
+ * each decision rests on: the block first, then the pod, its node, its Endpoint and
+ * StatefulSet. The cached plan only nominates. The release is one compare-and-swap on the
+ * resourceVersion of that first read, removing exactly the entries judged: if the block has
+ * changed since (an ADD confirming its address after writing its Endpoint, design §8.8), the
+ * write fails and everything is read and decided again; a decision is never applied to a
+ * block newer than the reads it rests on (which is why this does not use updateBlock, whose
+ * retries re-run the change on a fresh block). Returns the releases made.
  */
 export async function releaseZombiesInBlock(block: string, candidates: readonly Release[], deps: ReleaseDeps): Promise<Release[]> {
-  const fresh = await deps.blocks.getBlock(block);
-  if (fresh === undefined) return [];
-  const confirmed = (await mapWithLimit(candidates, confirmConcurrency, (candidate) => confirmZombie(candidate, fresh.block, deps))).flatMap((release) => release ?? []);
-  if (confirmed.length === 0) return [];
-  const released = await updateBlock(deps.blocks, block, (current) => {
-    const allocations = { ...(current.status?.allocations ?? {}) };
-    const done = confirmed.filter(({ reservation }) => {
-      const entry = allocations[String(reservation.offset)];
-      if (entry === undefined || !sameHolder({ ...reservation, entry }, reservation)) return false;
-      delete allocations[String(reservation.offset)];
-      return true;
-    });
-    return done.length === 0 ? { value: done } : { status: { allocations }, value: done };
-  });
-  for (const { reservation, reason } of released) {
-    const { namespace, name, podUID, containerID, ifname, node } = reservation.entry;
-    deps.log(`released ${reservation.ip} (pool ${reservation.pool}) of pod ${namespace}/${name} (UID ${podUID}, ${containerID} ${ifname}, node ${node}): ${reason}`);
-    deps.countRelease(reason);
+  for (let attempt = 1; attempt <= decideAttempts; attempt++) {
+    const fresh = await deps.blocks.getBlock(block);
+    if (fresh === undefined) return [];
+    const confirmed = (await mapWithLimit(candidates, confirmConcurrency, (candidate) => confirmZombie(candidate, fresh.block, deps))).flatMap((release) => release ?? []);
+    if (confirmed.length === 0) return [];
+    const allocations = { ...(fresh.block.status?.allocations ?? {}) };
+    for (const { reservation } of confirmed) delete allocations[String(reservation.offset)];
+    const written = await deps.blocks.replaceBlockStatus(block, { allocations }, fresh.resourceVersion);
+    if (written.kind === 'Conflict') continue;
+    for (const { reservation, reason } of confirmed) {
+      const { namespace, name, podUID, containerID, ifname, node } = reservation.entry;
+      deps.log(`released ${reservation.ip} (pool ${reservation.pool}) of pod ${namespace}/${name} (UID ${podUID}, ${containerID} ${ifname}, node ${node}): ${reason}`);
+      deps.countRelease(reason);
+    }
+    return confirmed;
   }
-  return released;
+  deps.log(`releases in IPBlock ${block} left to the next pass: it changed under ${decideAttempts} decisions`);
+  return [];
 }
 
 async function confirmZombie(candidate: Release, block: IPBlock, deps: ReleaseDeps): Promise<Release | undefined> {
@@ -61,6 +66,8 @@ async function confirmZombie(candidate: Release, block: IPBlock, deps: ReleaseDe
     ownerName === undefined ? undefined : deps.cluster.getStatefulSet(namespace, ownerName),
     nodeName === undefined ? undefined : deps.cluster.getNode(nodeName),
   ]);
+  // Read after the block (releaseZombiesInBlock): an Endpoint written before the block's
+  // version moved on is seen here, or the release's compare-and-swap fails.
   const world: GcWorld = {
     reservations: [current],
     pods: [pod && podView(pod)].flatMap((view) => view ?? []),
@@ -68,6 +75,7 @@ async function confirmZombie(candidate: Release, block: IPBlock, deps: ReleaseDe
     endpoints: endpoint ? [{ namespace, name, resourceVersion: endpoint.resourceVersion, spec: endpoint.endpoint.spec }] : [],
     statefulSets: [set && statefulSetView(set)].flatMap((view) => view ?? []),
     now: new Date(),
+    seenForMs: deps.seenForMs,
   };
   return planGc(world, deps.config).releases[0];
 }

@@ -1,6 +1,6 @@
 import type { GcConfig } from '../../netconf/gc-config.ts';
 import { statefulSetWants } from '../allocate/statefulset.ts';
-import type { EndpointView, GcWorld, PodView, Reservation } from './world.ts';
+import { reservationKey, type EndpointView, type GcWorld, type PodView, type Reservation } from './world.ts';
 
 /** Why a reservation is a zombie (design §5). */
 export type ReleaseReason =
@@ -10,7 +10,10 @@ export type ReleaseReason =
   | 'pod-recreated'
   /** The pod ran to completion (Succeeded or Failed): its sandbox is gone. */
   | 'pod-completed'
-  /** The pod is Terminating past its deletion time plus a margin, on a node NotReady or gone. */
+  /**
+   * The pod is Terminating past its deletion time plus a margin, on a node that is gone or
+   * fenced (out-of-service taint), or merely NotReady when `releaseOnNodeLost` says so.
+   */
   | 'node-lost'
   /** The pod lives, but its Endpoint gives this NIC another sandbox or address. */
   | 'stale-sandbox'
@@ -29,10 +32,12 @@ export interface GcPlan {
 }
 
 /**
- * The zombies among the reservations (pure). Never a reservation younger than the allocation
- * grace (an ADD may be in flight), never one a StatefulSet keeps for the pod name (its ordinal
- * is still wanted), never one whose pod lives and whose Endpoint records it. The controller
- * runs this on its caches, then again on a fresh read of each candidate before releasing it.
+ * The zombies among the reservations (pure). Never a reservation this controller has seen for
+ * less than the allocation grace (an ADD may be in flight: an efficiency rule, the ADD's
+ * confirm is the safety one, design §5), never one a StatefulSet keeps for the pod name (its
+ * ordinal is still wanted), never one whose pod lives and whose Endpoint records it. The
+ * controller runs this on its caches, then again on a fresh read of each candidate before
+ * releasing it.
  */
 export function planGc(world: GcWorld, config: GcConfig): GcPlan {
   const pods = byKey(world.pods);
@@ -51,14 +56,14 @@ export function planGc(world: GcWorld, config: GcConfig): GcPlan {
 
   const reasonFor = (reservation: Reservation): ReleaseReason | undefined => {
     const { entry } = reservation;
-    if (now - Date.parse(entry.at) < config.allocationGraceSeconds * 1000) return undefined;
+    if ((world.seenForMs.get(reservationKey(reservation)) ?? 0) < config.allocationGraceSeconds * 1000) return undefined;
     const key = `${entry.namespace}/${entry.name}`;
     const pod = pods.get(key);
     const kept = () => keptForStatefulSet(entry.namespace, entry.name);
     if (pod === undefined) return kept() ? undefined : 'pod-deleted';
     if (pod.uid !== entry.podUID) return kept() ? undefined : 'pod-recreated';
     if (pod.phase === 'Succeeded' || pod.phase === 'Failed') return kept() ? undefined : 'pod-completed';
-    if (config.releaseOnNodeLost && onLostNode(pod)) return kept() ? undefined : 'node-lost';
+    if (onLostNode(pod)) return kept() ? undefined : 'node-lost';
     const endpoint = endpoints.get(key)?.spec;
     if (endpoint === undefined || endpoint.podUID !== entry.podUID) return 'no-endpoint';
     const nic = endpoint.nics.find((candidate) => candidate.interface === entry.ifname);
@@ -69,7 +74,9 @@ export function planGc(world: GcWorld, config: GcConfig): GcPlan {
   const onLostNode = (pod: PodView): boolean => {
     if (pod.deletionTimestamp === undefined || now < pod.deletionTimestamp.getTime() + config.terminatingMarginSeconds * 1000) return false;
     const node = pod.nodeName === undefined ? undefined : nodes.get(pod.nodeName);
-    return node === undefined || !node.ready;
+    // NotReady alone may be a node that lost only the API server while its pods run on: their
+    // addresses go only if the operator opted in (releaseOnNodeLost).
+    return node === undefined || node.outOfService || (config.releaseOnNodeLost && !node.ready);
   };
 
   const releases = world.reservations.flatMap((reservation) => {

@@ -27,6 +27,11 @@ export interface NodeView {
   name: string;
   /** The Ready condition is True. */
   ready: boolean;
+  /**
+   * It carries the `node.kubernetes.io/out-of-service` taint: an operator (or a fencing agent)
+   * says it is shut down, so nothing of it runs any more.
+   */
+  outOfService: boolean;
 }
 
 export interface EndpointView {
@@ -41,7 +46,10 @@ export interface StatefulSetView extends StatefulSetShape {
   namespace: string;
 }
 
-/** Everything GC decides on: the reservations and the live state, read at `now`. */
+/**
+ * Everything GC decides on: the reservations and the live state, read at `now` (the
+ * controller's clock, compared only with the pods' deletion timestamps: design §5).
+ */
 export interface GcWorld {
   reservations: readonly Reservation[];
   pods: readonly PodView[];
@@ -49,4 +57,16 @@ export interface GcWorld {
   endpoints: readonly EndpointView[];
   statefulSets: readonly StatefulSetView[];
   now: Date;
+  /**
+   * How long this controller has seen each reservation, in ms of its own monotonic clock, by
+   * `reservationKey`; one it has not seen before is 0 ms old. The allocation grace counts this,
+   * never the agent's `entry.at`: no rule compares two machines' clocks.
+   */
+  seenForMs: ReadonlyMap<string, number>;
+}
+
+/** One reservation's identity: the address (block, offset) and its holder (pod UID, sandbox, NIC). */
+export function reservationKey(reservation: Reservation): string {
+  const { block, offset, entry } = reservation;
+  return `${block}/${offset}/${entry.podUID}/${entry.containerID}/${entry.ifname}`;
 }

@@ -8,7 +8,7 @@ import type { PluginConf } from '../../netconf/netconf.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
 import type { CoordinatorPlanInput } from '../plan/coordinator-plan.ts';
 import { nicFromResult, type NicAddress } from '../plan/nic-addresses.ts';
-import { hostVethName, vethMac } from '../plan/veth-identity.ts';
+import { chooseHostVeth, vethMac } from '../plan/veth-identity.ts';
 
 export interface CoordinatorInvocation {
   conf: PluginConf;
@@ -36,10 +36,8 @@ export function coordinatorSetup(inv: CoordinatorInvocation): CoordinatorSetup {
     ...cidrs(config.clusterCidrs, 'clusterCidrs'),
     ...cidrs(config.hijackCidrs, 'hijackCidrs'),
   ];
-  const hostVeth = hostVethName(containerID);
   const base = {
     podVeth: config.podVethName,
-    hostVeth,
     podMac: vethMac(containerID, 'pod'),
     hostMac: vethMac(containerID, 'host'),
     addresses,
@@ -49,8 +47,15 @@ export function coordinatorSetup(inv: CoordinatorInvocation): CoordinatorSetup {
   };
   return {
     config, containerID, ifname, netns: inv.env.netns, addresses,
-    plan: (nodeLinks) => ({ ...base, hijack: dedupe([...nodeAddresses(nodeLinks), ...configured]) }),
+    plan: (nodeLinks) => ({ ...base, hostVeth: hostVethOf(containerID, nodeLinks), hijack: dedupe([...nodeAddresses(nodeLinks), ...configured]) }),
   };
+}
+
+/** The node end of the pod's veth: its own (by alias), else a free name (a name of another pod is never taken). */
+function hostVethOf(containerID: string, nodeLinks: IpLink[]): string {
+  const name = chooseHostVeth(containerID, nodeLinks);
+  if (name === undefined) throw new CniError(CniCode.TryAgainLater, `CNI_CONTAINERID: every node-side veth name of ${JSON.stringify(containerID.slice(0, 64))} is taken by other links`);
+  return name;
 }
 
 function cidrs(entries: string[], key: string): Array<{ family: IpFamily; cidr: string }> {

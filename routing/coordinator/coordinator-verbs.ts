@@ -1,14 +1,19 @@
 import { existsSync } from 'node:fs';
+import { CoordinatorConfig } from '../../netconf/coordinator-config.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
+import { knownKeysOnly } from '../../netconf/known-keys.ts';
 import type { CniResult } from '../../netconf/result.ts';
 import { createEntries, removeEntries } from '../netns/apply.ts';
 import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
+import { assertNotOwnNetns, isOwnNetns, ownNetnsMessage } from '../netns/own-netns.ts';
 import { readNetns } from '../netns/read-routing.ts';
-import { planNodeSide, planPodSide } from '../plan/coordinator-plan.ts';
+import { planNodeSide, planPodSide, type CoordinatorPlanInput } from '../plan/coordinator-plan.ts';
 import { describeEntries, missingEntries, presentEntries } from '../plan/diff.ts';
+import { ruleDelete } from '../plan/commands.ts';
 import type { RoutingState } from '../plan/model.ts';
-import { prefixedMac } from '../plan/veth-identity.ts';
-import { coordinatorSetup, type CoordinatorInvocation } from './coordinator-setup.ts';
+import { findHostVeth, prefixedMac, vethAlias } from '../plan/veth-identity.ts';
+import { coordinatorSetup, type CoordinatorInvocation, type CoordinatorSetup } from './coordinator-setup.ts';
+import { withNodeLock } from './node-lock.ts';
 import { announce, assertGatewaysReachable, assertNoConflict } from './probes.ts';
 
 const bothFamilies = [4, 6] as const;
@@ -23,25 +28,38 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
   if (prevResult === undefined) throw new CniError(CniCode.InvalidConfig, 'prevResult: missing; nicpool-coordinator runs after a plugin that configures the NIC');
   const setup = coordinatorSetup(inv);
   const netns = required(setup.netns);
-  const node = await readNetns(undefined, bothFamilies);
-  const pod = await readNetns(netns, bothFamilies);
-  const input = setup.plan(node.links);
-  const created = !pod.links.some((link) => link.ifname === input.podVeth);
-  // Both ends are made inside the pod, then the node end is moved to this process's netns.
-  const createVeth: IpCommand[] = created
-    ? [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]
-    : [];
-  const ipv4 = setup.addresses.find((address) => address.family === 4);
-  // Changed live (macvlan and ipvlan allow it): taking the link down would flush its IPv6 addresses.
-  const newMac: IpCommand[] = setup.config.macPrefix && ipv4 ? [['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)]] : [];
-  const addedOnNode = missingEntries(planNodeSide(input), node.routing);
+  assertNotOwnNetns(netns);
+  // The node side is read and changed under the node lock: the table's rule is shared by every
+  // pod, and a DEL of the last other pod must not remove it between this read and this write.
+  const { input, made, addedOnNode } = await withNodeLock(async () => {
+    const node = await readNetns(undefined, bothFamilies);
+    const pod = await readNetns(netns, bothFamilies);
+    const input = setup.plan(node.links);
+    const ipv4 = setup.addresses.find((address) => address.family === 4);
+    // Changed live (macvlan and ipvlan allow it): taking the link down would flush its IPv6 addresses.
+    const newMac: IpCommand[] = setup.config.macPrefix && ipv4 ? [['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)]] : [];
+    const addedOnNode = missingEntries(planNodeSide(input), node.routing);
+    // Ours to undo only once made: a failed `link add` (a name taken on the node) made nothing.
+    let made = false;
+    try {
+      if (!pod.links.some((link) => link.ifname === input.podVeth)) {
+        // Both ends are made inside the pod, then the node end is moved to this process's netns.
+        await runIpBatch(netns, [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]);
+        made = true;
+      }
+      await createEntries(netns, missingEntries(planPodSide(input), pod.routing), [['link', 'set', input.podVeth, 'up'], ...newMac]);
+      await createEntries(undefined, addedOnNode, [['link', 'set', input.hostVeth, 'alias', vethAlias(setup.containerID)], ['link', 'set', input.hostVeth, 'up']]);
+    } catch (error) {
+      await undoAdd(made ? input.hostVeth : undefined, addedOnNode, input).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
+      throw error;
+    }
+    return { input, made, addedOnNode };
+  });
   try {
-    await createEntries(netns, missingEntries(planPodSide(input), pod.routing), [...createVeth, ['link', 'set', input.podVeth, 'up'], ...newMac]);
-    await createEntries(undefined, addedOnNode, [['link', 'set', input.hostVeth, 'up']]);
     if (setup.config.detectIPConflict) await assertNoConflict(netns, setup.ifname, setup.addresses);
     if (setup.config.detectGateway) await assertGatewaysReachable(netns, setup.ifname, setup.addresses);
   } catch (error) {
-    await undoAdd(created ? input.hostVeth : undefined, addedOnNode).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
+    await withNodeLock(() => undoAdd(made ? input.hostVeth : undefined, addedOnNode, input)).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
     throw error;
   }
   if (setup.config.announce) announce(netns, setup.ifname, setup.addresses, inv.log);
@@ -51,8 +69,10 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
 /** CHECK: the veth, the pod's routes and rules, and this NIC's routes on the node are all there. */
 export async function coordinatorCheck(inv: CoordinatorInvocation): Promise<void> {
   const setup = coordinatorSetup(inv);
+  const netns = required(setup.netns);
+  assertNotOwnNetns(netns);
   const node = await readNetns(undefined, bothFamilies);
-  const pod = await readNetns(required(setup.netns), bothFamilies);
+  const pod = await readNetns(netns, bothFamilies);
   const input = setup.plan(node.links);
   const problems: string[] = [];
   if (!pod.links.some((link) => link.ifname === input.podVeth && link.address === input.podMac)) problems.push(`veth ${input.podVeth} (${input.podMac}) in the pod`);
@@ -66,33 +86,74 @@ export async function coordinatorCheck(inv: CoordinatorInvocation): Promise<void
 /**
  * DEL: deleting the node end removes the pair and every route and neighbour through it; then
  * the pod's hijack rules (if the pod still exists) and the node rule once its table is empty.
+ * Whatever is already gone is fine. It never stands between the runtime and the IPAM's DEL:
+ * when it cannot act (the namespace is the plugin's own, the config cannot be read) it says why
+ * on stderr, removes what needs no config (the veth, named from the container ID), and succeeds.
  */
-export async function coordinatorDel(inv: CoordinatorInvocation): Promise<void> {
-  const setup = coordinatorSetup(inv);
-  const node = await readNetns(undefined, bothFamilies);
-  const input = setup.plan(node.links);
-  if (node.links.some((link) => link.ifname === input.hostVeth)) await runIpBatch(undefined, [['link', 'del', input.hostVeth]]);
-  if (setup.netns !== undefined && existsSync(setup.netns)) {
-    const pod = await readNetns(setup.netns, bothFamilies);
-    const ours = pod.routing.rules.filter((rule) => rule.priority === input.hijackPriority && rule.table === 'main' && rule.to !== undefined);
-    await removeEntries(setup.netns, { routes: [], rules: ours, neighbors: [] });
+export async function coordinatorDel(inv: CoordinatorInvocation & { log?: (message: string) => void }): Promise<void> {
+  const log = inv.log ?? (() => undefined);
+  if (inv.env.netns !== undefined && isOwnNetns(inv.env.netns)) return log(`DEL: nothing done: ${ownNetnsMessage(inv.env.netns)}`);
+  const { conf, unknown } = knownKeysOnly(inv.conf, CoordinatorConfig.shape);
+  if (unknown.length > 0) log(`DEL: ignoring unknown keys ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
+  let setup: CoordinatorSetup;
+  try {
+    setup = coordinatorSetup({ ...inv, conf });
+  } catch (error) {
+    if (!(error instanceof CniError)) throw error;
+    log(`DEL: only the veth removed, the config cannot be read (${error.message})`);
+    await withNodeLock(async () => {
+      const ours = findHostVeth(inv.env.containerId ?? '', (await readNetns(undefined, [4])).links);
+      if (ours !== undefined) await deleteLinkIfAny(ours);
+    });
+    return;
   }
-  // Routes through the deleted veth went with it; the table's rule goes with its last route.
-  const others = node.routing.routes.filter((route) => route.table === input.nodeTable && route.dev !== input.hostVeth);
-  if (others.length === 0) {
-    const rules = node.routing.rules.filter((rule) => rule.table === input.nodeTable && rule.priority === input.nodeRulePriority);
-    await removeEntries(undefined, { routes: [], rules, neighbors: [] });
+  await withNodeLock(async () => {
+    const node = await readNetns(undefined, bothFamilies);
+    const input = setup.plan(node.links);
+    if (node.links.some((link) => link.ifname === input.hostVeth)) await deleteLinkIfAny(input.hostVeth);
+    if (setup.netns !== undefined && existsSync(setup.netns)) {
+      const pod = await readNetns(setup.netns, bothFamilies);
+      const ours = pod.routing.rules.filter((rule) => rule.priority === input.hijackPriority && rule.table === 'main' && rule.to !== undefined);
+      await removeTolerant(setup.netns, ours);
+    }
+    await removeNodeRuleIfUnused(input, node.routing, input.hostVeth);
+  });
+}
+
+/**
+ * The node rule goes with the table's last route (routes through a deleted veth went with it).
+ * Called under the node lock, so no ADD adds a route between this read and the removal.
+ */
+async function removeNodeRuleIfUnused(input: CoordinatorPlanInput, node: RoutingState, goneVeth: string | undefined): Promise<void> {
+  const others = node.routes.filter((route) => route.table === input.nodeTable && route.dev !== goneVeth);
+  if (others.length > 0) return;
+  await removeTolerant(undefined, node.rules.filter((rule) => rule.table === input.nodeTable && rule.priority === input.nodeRulePriority));
+}
+
+/** Deletes a link; one already gone (the kernel removed the pair with the pod) is fine. */
+async function deleteLinkIfAny(name: string): Promise<void> {
+  await runIpBatch(undefined, [['link', 'del', name]], { mayFail: new Set([0]) });
+}
+
+/** Deletes rules, each of which may already be gone (another DEL got there first). */
+async function removeTolerant(netns: string | undefined, rules: RoutingState['rules']): Promise<void> {
+  for (const family of [4, 6] as const) {
+    const commands = rules.filter((rule) => rule.family === family).map(ruleDelete);
+    await runIpBatch(netns, commands, { family, mayFail: new Set(commands.map((_, index) => index)) });
   }
 }
 
-/** Removes what this ADD created on the node: the veth pair if it made it, else its entries. */
-async function undoAdd(createdHostVeth: string | undefined, addedOnNode: RoutingState): Promise<void> {
-  if (createdHostVeth !== undefined) {
-    await runIpBatch(undefined, [['link', 'del', createdHostVeth]]);
-    return; // the pair, its routes and neighbours are gone with it
-  }
+/**
+ * Removes what this ADD created on the node, under the node lock: the veth pair if it made it
+ * (its routes and neighbours go with it), else the entries it added; the shared rule only when
+ * no other pod's route is left in the table.
+ */
+async function undoAdd(madeHostVeth: string | undefined, addedOnNode: RoutingState, input: CoordinatorPlanInput): Promise<void> {
+  if (madeHostVeth !== undefined) await deleteLinkIfAny(madeHostVeth);
   const actual = (await readNetns(undefined, bothFamilies)).routing;
-  await removeEntries(undefined, presentEntries(addedOnNode, actual));
+  const present = presentEntries(addedOnNode, actual);
+  await removeEntries(undefined, { ...present, rules: [] });
+  if (addedOnNode.rules.length > 0) await removeNodeRuleIfUnused(input, (await readNetns(undefined, bothFamilies)).routing, undefined);
 }
 
 /** prevResult unchanged but for the node end of the veth, which carries no sandbox. */

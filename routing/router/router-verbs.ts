@@ -1,62 +1,111 @@
 import { existsSync } from 'node:fs';
 import { CniCode, CniError } from '../../netconf/errors.ts';
+import { canonicalIp } from '../../netconf/ip/index.ts';
+import { knownKeysOnly } from '../../netconf/known-keys.ts';
 import type { CniResult } from '../../netconf/result.ts';
+import { RouterConfig } from '../../netconf/router-config.ts';
 import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
-import { readNetns } from '../netns/read-routing.ts';
-import { routeDelete, routeReplace, ruleAdd } from '../plan/commands.ts';
+import { assertNotOwnNetns, isOwnNetns, ownNetnsMessage } from '../netns/own-netns.ts';
+import { readNetns, type NetnsView } from '../netns/read-routing.ts';
+import { routeDelete, routeReplace, ruleAdd, ruleDelete } from '../plan/commands.ts';
 import { describeEntries, isEmpty, missingEntries } from '../plan/diff.ts';
+import type { RoutingState } from '../plan/model.ts';
+import { chooseTable, withTable } from '../plan/table-choice.ts';
 import { podDefaultRouteNic } from './pod-routing.ts';
 import { routerSetup, type RouterInvocation, type RouterSetup } from './router-invocation.ts';
 
-// ADD and DEL write without reading first: a NIC's table and rules are ours alone, so ADD
-// clears and rebuilds them and DEL clears them, in one `ip -force -batch` per family whose
-// deletions may fail (nothing to delete). Two processes per verb instead of four.
+// A NIC's table is chosen inside the pod (routing/plan/table-choice.ts): the name's number when
+// free, else the next free one; re-ADD, CHECK and DEL find it again by the NIC's rules and routes.
+// ADD clears every table of the NIC and rebuilds the chosen one; DEL clears them. One read and
+// one `ip -force -batch` per family, whose deletions may fail (a concurrent change).
 
-/** How many stale `from` rules of the NIC's table one ADD or DEL clears (one address per family). */
-const staleRuleSweeps = 4;
+type Logged = RouterInvocation & { log?: (message: string) => void };
 
 /** ADD: the NIC's table and rules, rebuilt from the plan (re-ADD converges); returns prevResult. */
-export async function routerAdd(inv: RouterInvocation): Promise<CniResult> {
+export async function routerAdd(inv: Logged): Promise<CniResult> {
   const prevResult = inv.conf.prevResult;
   if (prevResult === undefined) throw new CniError(CniCode.InvalidConfig, 'prevResult: missing; nicpool-router runs after a plugin that configures the NIC');
   const setup = routerSetup(inv, await podDefaultRouteNic(inv));
+  const netns = required(setup.netns);
+  assertNotOwnNetns(netns);
+  if (setup.isDefaultRouteNic) {
+    for (const family of setup.families) await runTolerant(netns, [], setup.plan.routes.filter((route) => route.family === family).map(routeReplace), family);
+    return prevResult;
+  }
+  const view = await readNetns(netns, [4, 6]);
+  const { plan, owned } = placed(setup, view);
   for (const family of setup.families) {
-    const wanted = [
-      ...setup.plan.routes.filter((route) => route.family === family).map(routeReplace),
-      ...setup.plan.rules.filter((rule) => rule.family === family).map(ruleAdd),
-    ];
-    await runTolerant(setup, setup.isDefaultRouteNic ? [] : clearTable(setup), wanted, family);
+    const wanted = [...plan.routes.filter((route) => route.family === family).map(routeReplace), ...plan.rules.filter((rule) => rule.family === family).map(ruleAdd)];
+    await runTolerant(netns, clearTables(setup, view, owned, family), wanted, family);
   }
   return prevResult;
 }
 
-/** CHECK: every planned entry exists; the error lists exactly which do not. */
-export async function routerCheck(inv: RouterInvocation): Promise<void> {
+/** CHECK: every planned entry exists (in the table the NIC has); the error lists exactly which do not. */
+export async function routerCheck(inv: Logged): Promise<void> {
   const setup = routerSetup(inv, await podDefaultRouteNic(inv));
+  const netns = required(setup.netns);
+  assertNotOwnNetns(netns);
   if (setup.families.length === 0) return;
-  const missing = missingEntries(setup.plan, (await readNetns(setup.netns, setup.families)).routing);
+  const view = await readNetns(netns, [4, 6]);
+  const plan = setup.isDefaultRouteNic ? setup.plan : placed(setup, view).plan;
+  const missing = missingEntries(plan, view.routing);
   if (!isEmpty(missing)) throw new CniError(CniCode.CheckFailed, `${setup.ifname}: missing ${describeEntries(missing).join('; ')}`);
 }
 
-/** DEL: clears the NIC's table and rules (found by table number, prevResult or not). */
-export async function routerDel(inv: RouterInvocation): Promise<void> {
-  // DEL never fails for an agent that is gone: without its answer, main is left alone, and
-  // the pod's netns takes the rest with it.
-  const setup = routerSetup(inv, await podDefaultRouteNic(inv).catch(() => undefined));
-  if (setup.netns === undefined || !existsSync(setup.netns)) return; // the pod is gone, and with it everything
+/**
+ * DEL: clears the NIC's tables and rules (found in the pod, prevResult or not). It never stands
+ * between the runtime and the IPAM's DEL: when it cannot act (the pod is gone, the namespace is
+ * the plugin's own, the config cannot be read) it says why on stderr and succeeds; what is left
+ * lives in the pod's namespace and goes with it.
+ */
+export async function routerDel(inv: Logged): Promise<void> {
+  const log = inv.log ?? (() => undefined);
+  const netns = inv.env.netns;
+  if (netns === undefined || !existsSync(netns)) return; // the pod is gone, and with it everything
+  if (isOwnNetns(netns)) return log(`DEL: nothing done: ${ownNetnsMessage(netns)}`);
+  const { conf, unknown } = knownKeysOnly(inv.conf, RouterConfig.shape);
+  if (unknown.length > 0) log(`DEL: ignoring unknown keys ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
+  const lenient = { ...inv, conf };
+  let setup: RouterSetup;
+  try {
+    // Without the agent's answer, main is left alone, and the pod's netns takes the rest with it.
+    setup = routerSetup(lenient, await podDefaultRouteNic(lenient).catch(() => undefined));
+  } catch (error) {
+    if (!(error instanceof CniError)) throw error;
+    return log(`DEL: nothing done, the config cannot be read (${error.message}); the pod's routing goes with its netns`);
+  }
+  const view = await readNetns(netns, [4, 6]);
+  const { owned } = placed(setup, view);
   for (const family of [4, 6] as const) {
     const mainRoutes = setup.plan.routes.filter((route) => route.family === family && route.table === 'main').map(routeDelete);
-    await runTolerant(setup, [...clearTable(setup), ...mainRoutes], [], family);
+    await runTolerant(netns, [...clearTables(setup, view, owned, family), ...mainRoutes], [], family);
   }
 }
 
-/** Our rules pointing at the NIC's table, then the table itself: deletions that may find nothing. */
-function clearTable(setup: RouterSetup): IpCommand[] {
-  const rules = Array.from({ length: staleRuleSweeps }, () => ['rule', 'del', 'lookup', String(setup.table), 'pref', String(setup.rulePriority)]);
-  return [...rules, ['route', 'flush', 'table', String(setup.table)]];
+/** The NIC's table in this pod and the plan moved into it, from what the namespace holds. */
+function placed(setup: RouterSetup, view: NetnsView): { plan: RoutingState; owned: number[] } {
+  const fromPlan = setup.plan.rules.flatMap((rule) => (rule.from ? [rule.from.split('/')[0] ?? ''] : []));
+  const onLink = view.links
+    .filter((link) => link.ifname === setup.ifname)
+    .flatMap((link) => link.addr_info ?? [])
+    .flatMap((info) => canonicalIp(info.local) ?? []);
+  const choice = chooseTable({ ifname: setup.ifname, preferred: setup.table, rulePriority: setup.rulePriority, addresses: [...fromPlan, ...onLink], actual: view.routing });
+  return { plan: withTable(setup.plan, setup.table, choice.table), owned: choice.owned };
 }
 
-async function runTolerant(setup: RouterSetup, mayFail: IpCommand[], commands: IpCommand[], family: 4 | 6): Promise<void> {
+/** The rules (at our priority) that look up the NIC's tables, then the tables themselves. */
+function clearTables(setup: RouterSetup, view: NetnsView, owned: number[], family: 4 | 6): IpCommand[] {
+  const rules = view.routing.rules.filter((rule) => rule.family === family && rule.priority === setup.rulePriority && typeof rule.table === 'number' && owned.includes(rule.table));
+  return [...rules.map(ruleDelete), ...owned.map((table) => ['route', 'flush', 'table', String(table)])];
+}
+
+async function runTolerant(netns: string, mayFail: IpCommand[], commands: IpCommand[], family: 4 | 6): Promise<void> {
   const tolerated = new Set(mayFail.map((_, index) => index));
-  await runIpBatch(setup.netns, [...mayFail, ...commands], { family, mayFail: tolerated });
+  await runIpBatch(netns, [...mayFail, ...commands], { family, mayFail: tolerated });
+}
+
+function required(netns: string | undefined): string {
+  if (netns === undefined) throw new CniError(CniCode.InvalidEnv, 'CNI_NETNS is required');
+  return netns;
 }

@@ -130,3 +130,11 @@ test('U-NC-25 variables that are present are validated even for commands that do
   throwsCni(t, () => parseCniEnv({ CNI_COMMAND: 'GC', CNI_IFNAME: 'a/b' }), 4,
     'CNI_IFNAME: "a/b" is not a valid interface name (contains "/", ":" or whitespace)');
 });
+
+test('U-NC-89 VERSION ignores CNI_CONTAINERID, CNI_NETNS and CNI_IFNAME, valid or not (libcni probes with "dummy")', (t) => {
+  for (const env of [{ CNI_NETNS: 'dummy', CNI_IFNAME: 'dummy', CNI_CONTAINERID: 'dummy', CNI_PATH: 'dummy' }, { CNI_NETNS: '../x', CNI_IFNAME: 'a/b', CNI_CONTAINERID: '-c' }]) {
+    t.deepEqual(parseCniEnv({ CNI_COMMAND: 'VERSION', ...env }), {
+      command: 'VERSION', containerId: undefined, netns: undefined, ifname: undefined, args: '', path: env.CNI_PATH === undefined ? [] : ['dummy'],
+    });
+  }
+});

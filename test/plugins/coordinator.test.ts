@@ -1,11 +1,15 @@
 // nicpool-coordinator in the routing lab: the veth pod⇄node, with nicpool-router after it —
 // the full chain of design §1. Needs root.
 import type { ExecutionContext } from 'ava';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import test from '../support/test.ts';
 import { assertRoot, deleteNetns, ipJson, Lab, linkExists } from '../support/netns.ts';
 import { pings, tcpExchange } from '../support/probes.ts';
 import { buildRoutingLab, loadTopology, type ChainOptions, type RoutingLab } from '../support/routing-lab.ts';
 import { hostVethName } from '../../routing/plan/veth-identity.ts';
+import { runChain } from '../support/cni-runner.ts';
 
 const topology = loadTopology();
 const fullChain: ChainOptions = { coordinator: { serviceCidrs: topology.node.serviceCidrs } };
@@ -102,4 +106,49 @@ test('K-09 macPrefix gives the NIC a MAC of the prefix and its IPv4\'s last byte
   const [link] = (await ipJson(pod.netns.name, ['link', 'show', 'dev', 'eth0'])) as Array<{ address: string }>;
   t.is(link?.address, '0e:01:0a:0a:00:64'); // 10.10.0.100
   t.true(await pings(lab.client.name, pod.addresses.eth0!.ipv4), 'reachable under its new MAC');
+});
+
+test('K-10 overlapping DELs (two pods whose netns are gone, one pod twice) all succeed; the node rule goes with the last pod, and a pod ADDed while another is DELeted keeps it', async (t) => {
+  const lab = await routingLab(t);
+  const nodeRule500 = async () => [...((await ipJson(lab.node.name, ['-4', 'rule', 'show'])) as Array<{ table?: string }>), ...((await ipJson(lab.node.name, ['-6', 'rule', 'show'])) as Array<{ table?: string }>)].filter((rule) => rule.table === '500').length;
+  for (let round = 0; round < 3; round += 1) {
+    // The kernel removes their veths with their namespaces: every DEL finds its veth and routes gone.
+    const [a, b] = [await lab.attach(`gone-a${round}`, { eth0: 'A' }, fullChain), await lab.attach(`gone-b${round}`, { eth0: 'A' }, fullChain)];
+    await deleteNetns(a.netns.name);
+    await deleteNetns(b.netns.name);
+    const outcomes = (await Promise.all([lab.detach(a, fullChain), lab.detach(b, fullChain), lab.detach(b, fullChain)])).flat();
+    t.true(outcomes.every((outcome) => outcome.ok), `round ${round}: ${JSON.stringify(outcomes)}`);
+    t.is(await nodeRule500(), 0, `round ${round}: the node rule left with the last pod`);
+
+    // The last pod leaves while a new one comes: the new one must keep the rule.
+    const last = await lab.attach(`last-${round}`, { eth0: 'A' }, fullChain);
+    const [left, next] = await Promise.all([lab.detach(last, fullChain), lab.attach(`next-${round}`, { eth0: 'A' }, fullChain)]);
+    t.true(left.every((outcome) => outcome.ok), JSON.stringify(left));
+    const checked = await lab.check(next, fullChain);
+    t.true(checked.every((outcome) => outcome.ok), `round ${round}: ${JSON.stringify(checked)}`);
+    t.true((await lab.detach(next, fullChain)).every((outcome) => outcome.ok));
+  }
+});
+
+test('K-11 a node-side veth name taken by another link (a hash collision): ADD picks another name, and neither its rollback nor DEL touches the other link', async (t) => {
+  const lab = await routingLab(t);
+  const containerID = 'clash-0123456789';
+  const taken = hostVethName(containerID);
+  // Another pod's veth, as far as the node can tell: a link of that name.
+  await ipJson(lab.node.name, ['link', 'add', taken, 'type', 'veth', 'peer', 'name', 'clashpeer']);
+  const pod = await lab.attach('clash-ns', {}, fullChain); // only its netns
+  const call = { conflist: lab.conflist('A', fullChain), containerID, netns: pod.netns.path, ifname: 'eth0', cacheDir: path.join(tmpdir(), `np-clash-${process.pid}`), runnerNetns: lab.node.name, args: [['IgnoreUnknown', '1']] as const };
+  t.teardown(() => rm(call.cacheDir, { recursive: true, force: true }));
+  const added = await runChain('ADD', call);
+  t.true(added.ok, JSON.stringify(added));
+  const host = ((added.ok ? added.result : {}) as { interfaces?: Array<{ name: string; sandbox?: string }> }).interfaces?.find((iface) => iface.sandbox === undefined)?.name;
+  t.truthy(host);
+  t.not(host, taken, 'another name');
+  t.true(await linkExists(lab.node.name, taken), 'the other link is left alone by ADD');
+  const checked = await runChain('CHECK', call);
+  t.true(checked.ok, JSON.stringify(checked));
+  const deleted = await runChain('DEL', call);
+  t.true(deleted.ok, JSON.stringify(deleted));
+  t.false(await linkExists(lab.node.name, host!), 'DEL removed its own veth');
+  t.true(await linkExists(lab.node.name, taken), 'and not the other link');
 });

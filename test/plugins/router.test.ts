@@ -100,3 +100,36 @@ test('R-07 after DEL nothing of the router is left in the pod; DEL again succeed
   t.deepEqual(await rulesAndTables(pod.netns.name), { rules: [], routes: [] });
   t.true((await lab.detach(pod)).every((outcome) => outcome.ok), 'second DEL');
 });
+
+test('R-08 NICs whose names end in the same number (net1, ext1) get their own tables, kept on re-ADD; DEL of one without prevResult leaves the other', async (t) => {
+  const lab = await routingLab(t);
+  const pod = await lab.attach('dup-0', { eth0: 'A', net1: 'B', ext1: 'D' });
+  const { net1, ext1 } = pod.addresses;
+  const tableOf = async (ip: string) => (await rulesAndTables(pod.netns.name)).rules.find((rule) => rule.startsWith(`${ip} → `))?.split(' → ')[1];
+  const net1Table = await tableOf(net1!.ipv4);
+  const ext1Table = await tableOf(ext1!.ipv4);
+  t.truthy(net1Table);
+  t.truthy(ext1Table);
+  t.not(net1Table, ext1Table, 'two tables');
+  t.is(await tableOf(net1!.ipv6), net1Table);
+  t.is(await tableOf(ext1!.ipv6), ext1Table);
+  for (const ip of [net1!.ipv4, net1!.ipv6, ext1!.ipv4, ext1!.ipv6]) t.true(await pings(lab.client.name, ip), `client → ${ip}`);
+  t.true((await lab.check(pod)).every((outcome) => outcome.ok), 'CHECK of every NIC');
+
+  // Re-ADD of both keeps their tables.
+  const before = await rulesAndTables(pod.netns.name);
+  for (const ifname of ['net1', 'ext1']) {
+    const prevResult = pod.outcomes[ifname]!.ok ? pod.outcomes[ifname]!.result : undefined;
+    const again = await execPlugin(routerPlugin, { command: 'ADD', containerID: pod.containerID, netns: pod.netns.path, ifname, stdin: { cniVersion: '1.0.0', name: 'underlay', type: 'nicpool-router', prevResult } });
+    t.is(again.exitCode, 0, again.stdout);
+  }
+  t.deepEqual(await rulesAndTables(pod.netns.name), before, 're-ADD changes nothing');
+
+  // DEL of ext1 without prevResult finds ext1's table and only it.
+  const del = await execPlugin(routerPlugin, { command: 'DEL', containerID: pod.containerID, netns: pod.netns.path, ifname: 'ext1', stdin: { cniVersion: '1.0.0', name: 'underlay', type: 'nicpool-router' } });
+  t.is(del.exitCode, 0, del.stdout);
+  const after = await rulesAndTables(pod.netns.name);
+  t.deepEqual(after.rules, before.rules.filter((rule) => rule.endsWith(` → ${net1Table}`)), 'net1 keeps its rules');
+  t.deepEqual(after.routes, before.routes.filter((route) => route.startsWith(`${net1Table}: `)), 'net1 keeps its table');
+  t.true(await pings(lab.client.name, net1!.ipv4), 'net1 still answers');
+});

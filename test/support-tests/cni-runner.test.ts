@@ -63,7 +63,7 @@ async function setup(t: ExecutionContext, cniVersion: string): Promise<Fixture> 
 }
 
 for (const cniVersion of ['1.0.0', '0.4.0', '0.3.1']) {
-  test(`ADD/CHECK/DEL macvlan+host-local via libcni, cniVersion ${cniVersion}`, async (t) => {
+  test(`T-R01 ADD/CHECK/DEL macvlan+host-local via libcni, cniVersion ${cniVersion}`, async (t) => {
     const f = await setup(t, cniVersion);
     const opts = { ...f.call, conflist: f.conflist };
     const cacheFile = path.join(f.call.cacheDir, 'results', `${f.netName}-${f.call.containerID}-eth0`);
@@ -95,7 +95,7 @@ for (const cniVersion of ['1.0.0', '0.4.0', '0.3.1']) {
   });
 }
 
-test('a malformed conflist is a CNI error value, not a throw', async (t) => {
+test('T-R02 a malformed conflist is a CNI error value, not a throw', async (t) => {
   const f = await setup(t, '1.0.0');
   const out = await runChain('ADD', { ...f.call, conflist: { cniVersion: '1.0.0', name: f.netName, plugins: [] } });
   t.false(out.ok);
@@ -105,7 +105,7 @@ test('a malformed conflist is a CNI error value, not a throw', async (t) => {
   }
 });
 
-test("a plugin's own error code survives libcni's wrapping", async (t) => {
+test("T-R03 a plugin's own error code survives libcni's wrapping", async (t) => {
   const f = await setup(t, '9.9.9');
   const out = await runChain('ADD', { ...f.call, conflist: f.conflist });
   t.false(out.ok);

@@ -17,7 +17,7 @@ type Implementation = (t: ExecutionContext) => unknown;
 
 function bounded(implementation: Implementation): Implementation {
   return (t) => {
-    t.timeout(testDeadlineMs, `test deadline: not finished within ${testDeadlineMs} ms (a hang: see the last log lines above)`);
+    t.timeout(testDeadlineMs, `test deadline: not finished within ${testDeadlineMs} ms (it hung on something with no deadline of its own)`);
     return implementation(t);
   };
 }

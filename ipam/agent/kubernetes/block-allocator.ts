@@ -27,11 +27,25 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-interface WaitingRelease {
-  pick: (entry: IPBlockAllocation) => boolean;
-  resolve: (freed: Released[]) => void;
+/**
+ * A change to some entries of one block (a release, a confirm). Edits of one block that arrive
+ * together are applied one after the other to a copy of its entries and written in one
+ * compare-and-swap; `apply` may run on several reads (a lost race) and must only touch `entries`.
+ */
+interface BlockEdit<T> {
+  apply: (entries: Record<string, IPBlockAllocation>, block: IPBlock) => T;
+  /** The result when the block does not exist. */
+  whenAbsent: T;
+}
+
+interface WaitingEdit {
+  edit: BlockEdit<unknown>;
+  resolve: (result: unknown) => void;
   reject: (error: unknown) => void;
 }
+
+/** What a confirm found: the entry still held by its ADD (now confirmed), or gone / someone else's. */
+export type Confirmation = 'confirmed' | 'released';
 
 export interface BlockAllocatorOptions {
   client: BlockClient;
@@ -51,7 +65,7 @@ export interface BlockAllocatorOptions {
 export class BlockAllocator {
   readonly #options: BlockAllocatorOptions;
   readonly #queues = new Map<string, { pool: CompiledPool; waiting: Waiting[]; running: boolean }>();
-  readonly #releases = new Map<string, { waiting: WaitingRelease[]; running: boolean }>();
+  readonly #edits = new Map<string, { waiting: WaitingEdit[]; running: boolean }>();
   /** Per block, the offset after the last one this agent handed out (not persisted: a hint). */
   readonly #cursors = new Map<string, number>();
 
@@ -76,7 +90,9 @@ export class BlockAllocator {
 
   /**
    * Takes one given address for `holder`. `mayReplace` says whether its current holder, if
-   * any, may be replaced (an earlier sandbox of the same pod); otherwise code 102.
+   * any, may be replaced (an earlier sandbox of the same pod); otherwise code 102. An entry of
+   * the same attachment is rewritten when it differs from `holder` (a confirmed entry taken
+   * again by a pending ADD becomes pending: its confirm must write, see `confirm`).
    */
   async claim(pool: CompiledPool, ip: string, holder: IPBlockAllocation, mayReplace: (current: IPBlockAllocation) => boolean): Promise<void> {
     const value = parseIp(ip)?.value;
@@ -86,7 +102,7 @@ export class BlockAllocator {
     await this.#update(ref, (block) => {
       const allocations = block.status?.allocations ?? {};
       const current = allocations[offset];
-      if (current && current.containerID === holder.containerID && current.ifname === holder.ifname) return { value: undefined };
+      if (current && sameAttachment(current, holder) && current.podUID === holder.podUID && current.pending === holder.pending) return { value: undefined };
       if (current && !mayReplace(current)) {
         throw new CniError(CniCode.IpUnavailable, `${ip} is held by pod ${current.namespace}/${current.name} (container ${current.containerID} ${current.ifname})`);
       }
@@ -99,23 +115,62 @@ export class BlockAllocator {
    * block is gone). Releases of one block that arrive together share one write, as ADDs do.
    */
   releaseInBlock(name: string, pick: (entry: IPBlockAllocation) => boolean): Promise<Released[]> {
-    return new Promise((resolve, reject) => {
-      const queue = this.#releases.get(name) ?? { waiting: [], running: false };
-      queue.waiting.push({ pick, resolve, reject });
-      this.#releases.set(name, queue);
-      if (queue.running) return;
-      queue.running = true;
-      setImmediate(() => void this.#drainReleases(name));
+    return this.#edit(name, {
+      whenAbsent: [],
+      apply: (entries, block) => {
+        const start = parseIp(block.spec.start)!;
+        const freed: Released[] = [];
+        for (const [offset, entry] of Object.entries(entries)) {
+          if (!pick(entry)) continue;
+          freed.push({ ip: formatIp({ family: start.family, value: start.value + BigInt(offset) }), pool: block.spec.pool, entry });
+          delete entries[offset];
+        }
+        return freed;
+      },
     });
   }
 
-  async #drainReleases(name: string): Promise<void> {
-    const queue = this.#releases.get(name)!;
+  /**
+   * Confirms the address `holder` took at `offset` of block `name`, once the pod's Endpoint
+   * records it: a compare-and-swap that finds the same attachment there and removes its
+   * `pending` flag. The write moves the block's resourceVersion, so a GC release decided on an
+   * older read of the block (and of the Endpoint) loses its own compare-and-swap. "released"
+   * when the entry is gone or someone else's: the GC took it back and this ADD must fail. An
+   * entry already confirmed is checked on a fresh read, without a write.
+   */
+  confirm(name: string, offset: number, holder: IPBlockAllocation): Promise<Confirmation> {
+    return this.#edit<Confirmation>(name, {
+      whenAbsent: 'released',
+      apply: (entries) => {
+        const current = entries[String(offset)];
+        if (current === undefined || !sameAttachment(current, holder) || current.podUID !== holder.podUID) return 'released';
+        if (current.pending) {
+          const { pending: _, ...confirmed } = current;
+          entries[String(offset)] = confirmed;
+        }
+        return 'confirmed';
+      },
+    });
+  }
+
+  #edit<T>(name: string, edit: BlockEdit<T>): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#edits.get(name) ?? { waiting: [], running: false };
+      queue.waiting.push({ edit, resolve: resolve as (result: unknown) => void, reject });
+      this.#edits.set(name, queue);
+      if (queue.running) return;
+      queue.running = true;
+      setImmediate(() => void this.#drainEdits(name));
+    });
+  }
+
+  async #drainEdits(name: string): Promise<void> {
+    const queue = this.#edits.get(name)!;
     while (queue.waiting.length > 0) {
       const batch = queue.waiting.splice(0);
       try {
-        const freed = await this.#releaseTogether(name, batch.map((waiting) => waiting.pick));
-        batch.forEach((waiting, i) => waiting.resolve(freed[i]!));
+        const results = await this.#editTogether(name, batch.map((waiting) => waiting.edit));
+        batch.forEach((waiting, i) => waiting.resolve(results[i]));
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);
       }
@@ -123,25 +178,21 @@ export class BlockAllocator {
     queue.running = false;
   }
 
-  /** One compare-and-swap removing every entry some pick selects; per pick, what it freed. */
-  async #releaseTogether(name: string, picks: ((entry: IPBlockAllocation) => boolean)[]): Promise<Released[][]> {
+  /** One compare-and-swap applying every edit in turn; per edit, its result. */
+  async #editTogether(name: string, edits: BlockEdit<unknown>[]): Promise<unknown[]> {
     const { client, cache } = this.#options;
     const read = cache.get(name) ?? (await client.getBlock(name));
-    if (read === undefined) return picks.map(() => []);
+    if (read === undefined) return edits.map((edit) => edit.whenAbsent);
     return updateBlock(
       client,
       name,
       (block) => {
-        const start = parseIp(block.spec.start)!;
-        const freed: Released[][] = picks.map(() => []);
-        const entries = Object.entries(block.status?.allocations ?? {});
-        const kept = entries.filter(([offset, entry]) => {
-          const by = picks.findIndex((pick) => pick(entry));
-          if (by < 0) return true;
-          freed[by]!.push({ ip: formatIp({ family: start.family, value: start.value + BigInt(offset) }), pool: block.spec.pool, entry });
-          return false;
-        });
-        return kept.length === entries.length ? { value: freed } : { status: { allocations: Object.fromEntries(kept) }, value: freed };
+        const original = block.status?.allocations ?? {};
+        const entries = { ...original };
+        const results = edits.map((edit) => edit.apply(entries, block));
+        const keys = Object.keys(entries);
+        const changed = keys.length !== Object.keys(original).length || keys.some((offset) => entries[offset] !== original[offset]);
+        return changed ? { status: { allocations: entries }, value: results } : { value: results };
       },
       this.#updateOptions(read),
     );
@@ -190,8 +241,13 @@ export class BlockAllocator {
       for (const candidate of waiting) {
         const pick = planBlockAllocation(pool, ref, status, candidate.holder, candidate.avoid, cursor);
         if (pick === undefined) continue;
-        if (pick.status !== status) cursor = (offsetIn(ref, pick.ip) + 1) % ref.size;
+        const offset = String(offsetIn(ref, pick.ip));
+        if (pick.status !== status) cursor = (Number(offset) + 1) % ref.size;
         status = pick.status;
+        // The attachment's own entry, found again (a retried ADD): pending once more, so that
+        // the confirm after this ADD's Endpoint write is a write too.
+        const entry = status.allocations[offset];
+        if (entry !== undefined && entry.pending !== candidate.holder.pending) status = { allocations: { ...status.allocations, [offset]: candidate.holder } };
         picks.push([candidate, pick.ip]);
       }
       return { ...(status !== original && { status }), value: { picks, cursor } };
@@ -234,4 +290,9 @@ export class BlockAllocator {
 
 function offsetIn(ref: BlockRef, ip: string): number {
   return Number((parseIp(ip)?.value ?? ref.startValue) - ref.startValue);
+}
+
+/** The same attachment (sandbox and NIC): an ADD's own entry. */
+function sameAttachment(a: IPBlockAllocation, b: IPBlockAllocation): boolean {
+  return a.containerID === b.containerID && a.ifname === b.ifname;
 }

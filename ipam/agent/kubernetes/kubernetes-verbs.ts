@@ -128,15 +128,19 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     const read = await client.getEndpoint(podRef.namespace, podRef.name);
     const previous = read?.endpoint.spec;
     const recorded = previous?.nics.find((nic) => nic.interface === attachment.ifname);
+    const holder = holderOf(attachment, uid);
     if (previous?.podUID === uid && recorded?.containerID === attachment.containerID) {
-      return buildIpamResult(addressesOf(recorded).map((address) => allocationOfAddress(address, attachment, uid)), pools);
+      // A repeated ADD: answered from the Endpoint, once the blocks show the addresses still
+      // held (confirmed now if an earlier ADD died before its confirm).
+      const addresses = addressesOf(recorded);
+      await confirmOrUndo(podRef, addresses, holder, []);
+      return buildIpamResult(addresses.map((address) => allocationOfAddress(address, attachment, uid)), pools);
     }
 
-    const holder = holderOf(attachment, uid);
     const keeps = previous !== undefined && (previous.podUID === uid || (await statefulSetKeeps(previous, podRef)));
     const taken: NicAddress[] = [];
+    let addresses: NicAddress[];
     try {
-      let addresses: NicAddress[];
       if (keeps && recorded) {
         // A new sandbox of the same pod, or a StatefulSet pod re-created: its addresses again.
         addresses = addressesOf(recorded);
@@ -152,11 +156,56 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
         ...ownerFields(pod),
         nics: [...(current && (current.podUID === uid || keeps) ? current.nics.filter((other) => other.interface !== nic.interface) : []), nic],
       }), read);
-      return buildIpamResult(addresses.map((address) => allocationOfAddress(address, attachment, uid)), pools);
     } catch (error) {
       await rollBack(taken, attachment);
       throw error;
     }
+    await confirmOrUndo(podRef, addresses, holder, taken);
+    return buildIpamResult(addresses.map((address) => allocationOfAddress(address, attachment, uid)), pools);
+  }
+
+  /**
+   * The last step of every successful ADD (design §8.8, "ADD against GC"): each address is
+   * confirmed on its block by a compare-and-swap made after the Endpoint records it. Either the
+   * confirm lands first (a GC release decided before the Endpoint existed then loses its own
+   * compare-and-swap, re-reads, and finds the Endpoint), or the release landed first and the
+   * confirm finds the entry gone: then this ADD never answers success. It takes its NIC out of
+   * the Endpoint, gives back what it took, and answers "try again later".
+   */
+  async function confirmOrUndo(podRef: PodRef, addresses: NicAddress[], holder: IPBlockAllocation, taken: NicAddress[]): Promise<void> {
+    const pools = cache.pools();
+    let lost: NicAddress | undefined;
+    try {
+      for (const address of addresses) {
+        const { block, offset } = locate(poolNamed(pools, address.pool), address.ip);
+        if ((await allocator.confirm(block, offset, holder)) === 'released') {
+          lost = address;
+          break;
+        }
+      }
+    } catch (error) {
+      await undoAdd(podRef, holder, taken);
+      throw error;
+    }
+    if (lost === undefined) return;
+    await undoAdd(podRef, holder, taken);
+    log(`ADD ${holder.containerID}/${holder.ifname} of pod ${podRef.namespace}/${podRef.name}: ${lost.ip} was released while the ADD was in flight`);
+    throw new CniError(CniCode.TryAgainLater, `address ${lost.ip} (pool ${lost.pool}) was released while this ADD was in flight; try again later`);
+  }
+
+  /** Takes the attachment's NIC out of the pod's Endpoint and gives back what the ADD took. */
+  async function undoAdd(podRef: PodRef, holder: IPBlockAllocation, taken: NicAddress[]): Promise<void> {
+    const ours = (nic: EndpointNic) => nic.interface === holder.ifname && nic.containerID === holder.containerID;
+    try {
+      const read = await client.getEndpoint(podRef.namespace, podRef.name);
+      if (read?.endpoint.spec.podUID === holder.podUID && read.endpoint.spec.nics.some(ours)) {
+        await writeEndpoint(podRef, (current) => current && { ...current, nics: current.nics.filter((nic) => !ours(nic)) }, read);
+      }
+    } catch (error) {
+      // A later ADD of this sandbox verifies the record against the blocks and undoes it then.
+      log(`taking ${holder.containerID}/${holder.ifname} out of Endpoint ${podRef.namespace}/${podRef.name} failed: ${(error as Error).message}`);
+    }
+    await rollBack(taken, holder);
   }
 
   async function allocate(
@@ -168,13 +217,15 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     pools: ReadonlyMap<string, CompiledPool>,
     taken: NicAddress[],
   ): Promise<NicAddress[]> {
-    // An ADD cut short after its block write and before its Endpoint write holds them already.
+    // An ADD cut short after its block write and before its Endpoint write holds them already,
+    // as far as this agent knows: taken again (pending once more, for the confirm to write),
+    // unless someone else holds them now (the GC released them meanwhile).
     const held = cache.blocks.heldBy(attachment.containerID, attachment.ifname).flatMap(({ block, offset }) => {
       const read = cache.blocks.get(block);
       const pool = read && pools.get(read.block.spec.pool);
-      return pool ? [{ family: pool.family, pool: pool.name, ip: addressIn(pool, read.block.spec.start, offset) }] : [];
+      return pool ? [{ family: pool.family, pool, ip: addressIn(pool, read.block.spec.start, offset) }] : [];
     });
-    if (held.length > 0) return held;
+    if (held.length > 0 && (await claimAgain(held, holder))) return held.map(({ family, pool, ip }) => ({ family, pool: pool.name, ip }));
 
     const namespace = cache.namespace(holder.namespace);
     const node = cache.node();
@@ -204,6 +255,17 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
       taken.push(await allocateFromPools(candidates, family, holder));
     }
     return [...taken];
+  }
+
+  /** Takes the attachment's addresses again; false when one is someone else's now. */
+  async function claimAgain(held: { pool: CompiledPool; ip: string }[], holder: IPBlockAllocation): Promise<boolean> {
+    try {
+      for (const { pool, ip } of held) await allocator.claim(pool, ip, holder, () => false);
+      return true;
+    } catch (error) {
+      if (error instanceof CniError && error.code === CniCode.IpUnavailable) return false;
+      throw error;
+    }
   }
 
   async function allocateFromPools(candidates: CompiledPool[], family: IpFamily, holder: IPBlockAllocation): Promise<NicAddress> {
@@ -257,7 +319,7 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
     }
   }
 
-  async function rollBack(taken: NicAddress[], attachment: Attachment): Promise<void> {
+  async function rollBack(taken: NicAddress[], attachment: Pick<Attachment, 'containerID' | 'ifname'>): Promise<void> {
     const pools = cache.pools();
     for (const address of taken) {
       const pool = pools.get(address.pool);
@@ -302,6 +364,8 @@ export function kubernetesVerbs(options: KubernetesVerbsOptions): AgentVerbs {
       node: nodeName,
       at: now().toISOString().replace(/\.\d+Z$/, 'Z'),
       network: attachment.network,
+      // Until this ADD's confirm (confirmOrUndo).
+      pending: true,
     };
   }
 

@@ -36,7 +36,8 @@ test('G-S01 10 agents × 100 concurrent ADDs on a pool of 1,000: 1,000 distinct 
   const results = perNodeResults.flat();
   const wallMs = performance.now() - started;
 
-  t.deepEqual(results.filter(({ add }) => add.exitCode !== 0).map(({ add }) => add.stdout).slice(0, 3), []);
+  const failed = results.filter(({ add }) => add.exitCode !== 0).map(({ add }) => `exit ${add.exitCode}: ${add.stdout} ${add.stderr.slice(-500)}`);
+  t.deepEqual(failed.slice(0, 3), [], `${failed.length} ADDs failed`);
   const answered = results.map(({ add }) => (add.json as { ips: { address: string }[] }).ips[0]!.address);
   t.is(new Set(answered).size, 1000, 'every ADD answered a different address');
   const held = cluster.held();

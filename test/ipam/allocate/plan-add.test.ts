@@ -191,11 +191,6 @@ test('U-IP-54 a requested IP kept by the pod\'s own fixed binding is granted and
   t.deepEqual(plan.state.fixedBindings, [binding({ ip: '10.1.0.12', pool: 'fixed' })]);
 });
 
-// BUG: the takeover rule in pickRequested (ipam/allocate/plan-add.ts, `holder && !(pod && …podName === pod.name)`)
-// only compares the pod name, so a second interface of the SAME live sandbox that requests the
-// address of its first interface silently takes it: c1/eth0's reservation disappears while eth0
-// still uses the address. Takeover is meant for an old sandbox whose DEL was lost (a different
-// containerID). Expected: code 102 and c1/eth0 keeps 10.0.0.10.
 test('U-IP-55 a requested IP held by another interface of the same sandbox is code 102, not taken over', (t) => {
   const pools = poolSet(p4);
   const first = add(state(), pools);
@@ -272,20 +267,11 @@ test('U-IP-62 addresses kept by fixed bindings are skipped by every other pod ev
   t.deepEqual(add(kept, pools, request({ poolNames: ['fixed'] })).allocations.map((a) => a.ip), ['10.1.0.12']);
 });
 
-// BUG (planAdd side of U-IP-36/37): with an IPv4 pool listed in ipam.defaultIPv6Pools the ADD
-// pipeline returns the "IPv6 address" ::a00:a (10.0.0.10's number formatted as IPv6) from
-// pool "p4", with no error. Expected: code 7 naming ipam.defaultIPv6Pools and the pool.
 test('U-IP-63 an IPv4 pool named in ipam.defaultIPv6Pools never yields an allocation (code 7)', (t) => {
   const pools = poolSet({ ...p4, default: false }, { ...p6, default: false });
   throwsCni(t, () => add(state(), pools, request({ defaultPools: { 6: ['p4'] } })), 7, /ipam\.defaultIPv6Pools: .*"p4"/);
 });
 
-// BUG: bind() (ipam/allocate/plan-add.ts) replaces bindings by IP only, never the pod NIC's
-// previous binding. A fixed-IP pod that is re-created with runtimeConfig.ips naming another
-// address of the pool ends up with two bindings for the same (pool, namespace, name, ifname):
-// the old address stays reserved for it forever, and on the next re-creation without a request
-// pickFixed returns the OLD address (10.1.0.10), not the one the pod last had (10.1.0.12).
-// Expected: one binding per pod NIC and pool, pointing at the latest address.
 test('U-IP-64 fixed IPs: a pod NIC re-created with another requested IP keeps one binding, the latest', (t) => {
   const pools = poolSet(fixed);
   const first = add(state(), pools, sandbox('c1', 'web-0', { poolNames: ['fixed'] }));

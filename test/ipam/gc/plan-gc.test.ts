@@ -4,7 +4,7 @@ import test from '../../support/test.ts';
 import { GcConfig } from '../../../netconf/gc-config.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
 import { planGc } from '../../../ipam/gc/plan-gc.ts';
-import type { EndpointView, GcWorld, NodeView, PodView, Reservation, StatefulSetView } from '../../../ipam/gc/world.ts';
+import { reservationKey, type EndpointView, type GcWorld, type NodeView, type PodView, type Reservation, type StatefulSetView } from '../../../ipam/gc/world.ts';
 
 const config = parseOrThrow(GcConfig, {});
 const now = new Date('2026-11-22T12:00:00Z');
@@ -33,13 +33,20 @@ function endpoint(name: string, overrides: Partial<EndpointView['spec']> = {}, i
   };
 }
 
-const readyNode: NodeView = { name: 'node-1', ready: true };
+const readyNode: NodeView = { name: 'node-1', ready: true, outOfService: false };
 const sts = (replicas: number): StatefulSetView => ({ namespace: 'default', name: 'db', replicas, ordinalsStart: 0 });
 const stsOwner = { kind: 'StatefulSet', name: 'db' };
 
+/** Every reservation seen by the controller for 10 minutes, unless `seenForMs` says otherwise. */
 function world(parts: Partial<GcWorld>): GcWorld {
-  return { reservations: [], pods: [], nodes: [readyNode], endpoints: [], statefulSets: [], now, ...parts };
+  const reservations = parts.reservations ?? [];
+  const seenForMs = new Map(reservations.map((r) => [reservationKey(r), 10 * 60_000]));
+  for (const [key, ms] of parts.seenForMs ?? []) seenForMs.set(key, ms);
+  return { pods: [], nodes: [readyNode], endpoints: [], statefulSets: [], now, ...parts, reservations, seenForMs };
 }
+
+/** How long the controller has seen each of these reservations. */
+const seen = (ms: number, ...reservations: Reservation[]) => new Map(reservations.map((r) => [reservationKey(r), ms]));
 
 const reasons = (w: GcWorld, c = config) => planGc(w, c).releases.map((r) => `${r.reservation.entry.name}:${r.reason}`);
 
@@ -51,11 +58,12 @@ test('U-GC-02 no pod of that name: pod-deleted', (t) => {
   t.deepEqual(reasons(world({ reservations: [reservation('web')] })), ['web:pod-deleted']);
 });
 
-test('U-GC-03 a reservation younger than the allocation grace is never freed, whatever else holds', (t) => {
-  const young = reservation('web', { at: minutesAgo(0.25) });
-  t.deepEqual(reasons(world({ reservations: [young] })), [], 'pod gone, but 15 s old');
-  t.deepEqual(reasons(world({ reservations: [young], pods: [pod('web')] })), [], 'no Endpoint yet: an ADD in flight');
-  t.deepEqual(reasons(world({ reservations: [young] }), { ...config, allocationGraceSeconds: 10 }), ['web:pod-deleted']);
+test('U-GC-03 a reservation the controller has seen for less than the allocation grace is never freed, whatever else holds', (t) => {
+  const young = reservation('web');
+  t.deepEqual(reasons(world({ reservations: [young], seenForMs: seen(15_000, young) })), [], 'pod gone, but seen for 15 s only');
+  t.deepEqual(reasons(world({ reservations: [young], pods: [pod('web')], seenForMs: seen(15_000, young) })), [], 'no Endpoint yet: an ADD in flight');
+  t.deepEqual(reasons(world({ reservations: [young], seenForMs: seen(15_000, young) }), { ...config, allocationGraceSeconds: 10 }), ['web:pod-deleted']);
+  t.deepEqual(reasons({ ...world({}), reservations: [young], seenForMs: new Map() }), [], 'never seen before: 0 ms old');
 });
 
 test('U-GC-04 a pod of the same name with another UID: pod-recreated', (t) => {
@@ -80,16 +88,23 @@ test('U-GC-06 a completed pod (Succeeded or Failed) frees its address; Pending a
   }
 });
 
-test('U-GC-07 Terminating on a NotReady or vanished node, past the deletion time plus the margin: node-lost', (t) => {
+test('U-GC-07 Terminating past the deletion time plus the margin on a node that is gone or out-of-service: node-lost; on one merely NotReady only when opted in', (t) => {
   const terminating = (secondsAgo: number) => pod('web', { deletionTimestamp: new Date(now.getTime() - secondsAgo * 1000) });
   const base = { reservations: [reservation('web')], endpoints: [endpoint('web')] };
-  const notReady = { name: 'node-1', ready: false };
-  t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [notReady] })), ['web:node-lost']);
+  const notReady: NodeView = { name: 'node-1', ready: false, outOfService: false };
+  const fenced: NodeView = { name: 'node-1', ready: false, outOfService: true };
+  const optedIn = { ...config, releaseOnNodeLost: true };
+  t.false(config.releaseOnNodeLost, 'off by default');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(3600)], nodes: [notReady] })), [], 'NotReady may be a node cut off from the API server, its pods running on');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [fenced] })), ['web:node-lost'], 'out-of-service taint');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [{ ...fenced, ready: true }] })), ['web:node-lost'], 'the taint is the fencing signal, whatever Ready says');
   t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [] })), ['web:node-lost'], 'node object gone');
-  t.deepEqual(reasons(world({ ...base, pods: [terminating(29)], nodes: [notReady] })), [], 'within the margin');
-  t.deepEqual(reasons(world({ ...base, pods: [terminating(3600)] })), [], 'node Ready: its kubelet will run DEL');
-  t.deepEqual(reasons(world({ ...base, pods: [pod('web')], nodes: [notReady] })), [], 'not Terminating: the node may come back');
-  t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [notReady] }), { ...config, releaseOnNodeLost: false }), [], 'switched off');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(29)], nodes: [fenced] })), [], 'within the margin');
+  t.deepEqual(reasons(world({ ...base, pods: [pod('web')], nodes: [fenced] })), [], 'not Terminating');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(31)], nodes: [notReady] }), optedIn), ['web:node-lost'], 'opted in: NotReady is enough');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(29)], nodes: [notReady] }), optedIn), [], 'opted in, within the margin');
+  t.deepEqual(reasons(world({ ...base, pods: [terminating(3600)] }), optedIn), [], 'node Ready: its kubelet will run DEL');
+  t.deepEqual(reasons(world({ ...base, pods: [pod('web')], nodes: [notReady] }), optedIn), [], 'opted in, not Terminating: the node may come back');
 });
 
 test('U-GC-08 a StatefulSet pod stuck Terminating on a lost node keeps its address for its replacement', (t) => {
@@ -124,7 +139,8 @@ test('U-GC-12 Endpoints of pods that are gone and hold nothing are stale; kept o
       pods: [pod('live')],
       endpoints: [endpoint('gone'), endpoint('live'), endpoint('db-0', { ownerKind: 'StatefulSet', ownerName: 'db' }), endpoint('holding')],
       statefulSets: [sts(1)],
-      reservations: [reservation('holding', { at: minutesAgo(0.1) })],
+      reservations: [reservation('holding')],
+      seenForMs: seen(6_000, reservation('holding')),
     }),
     config,
   );
@@ -134,9 +150,30 @@ test('U-GC-12 Endpoints of pods that are gone and hold nothing are stale; kept o
 
 test('U-GC-13 many reservations: only the zombies, each once, with its reason', (t) => {
   const w = world({
-    reservations: [reservation('a', {}, '10.0.0.1'), reservation('b', {}, '10.0.0.2'), reservation('c', {}, '10.0.0.3'), reservation('d', { at: minutesAgo(0) }, '10.0.0.4')],
+    reservations: [reservation('a', {}, '10.0.0.1'), reservation('b', {}, '10.0.0.2'), reservation('c', {}, '10.0.0.3'), reservation('d', {}, '10.0.0.4')],
     pods: [pod('a'), pod('c', { uid: 'other' })],
     endpoints: [endpoint('a', {}, '10.0.0.1')],
+    seenForMs: seen(0, reservation('d', {}, '10.0.0.4')),
   });
   t.deepEqual(reasons(w), ['b:pod-deleted', 'c:pod-recreated']);
+});
+
+test('U-GC-14 the grace counts how long this controller has seen the reservation, never the agent\'s clock (entry.at)', (t) => {
+  // An agent whose clock runs an hour behind stamps a reservation it takes now.
+  const behind = reservation('web', { at: minutesAgo(60) });
+  t.deepEqual(reasons(world({ reservations: [behind], pods: [pod('web')], seenForMs: seen(129, behind) })), [], 'stamped an hour ago, seen for 129 ms: an ADD may be in flight');
+  // One whose clock runs an hour ahead: its reservation is judged once seen for the grace.
+  const ahead = reservation('web', { at: new Date(now.getTime() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z') });
+  t.deepEqual(reasons(world({ reservations: [ahead], pods: [pod('web')], seenForMs: seen(30_000, ahead) })), ['web:no-endpoint']);
+  t.deepEqual(reasons(world({ reservations: [ahead], pods: [pod('web')], seenForMs: seen(29_999, ahead) })), []);
+});
+
+test('U-GC-15 an age belongs to the reservation (address and holder): a new holder of the same address, or another address of the same holder, starts at 0', (t) => {
+  const old = reservation('web', { containerID: 'c-old' });
+  const renewed = reservation('web');
+  const moved = reservation('web', {}, '10.0.0.11');
+  const w = (r: Reservation): GcWorld => ({ ...world({ pods: [pod('web')] }), reservations: [r], seenForMs: seen(60_000, old) });
+  t.deepEqual(reasons(w(old)), ['web:no-endpoint']);
+  t.deepEqual(reasons(w(renewed)), [], 'same address, new sandbox: not the one seen for a minute');
+  t.deepEqual(reasons(w(moved)), [], 'same sandbox, another address');
 });

@@ -122,18 +122,11 @@ test('U-IP-35 a requested IP in a filtered-out pool is code 101 with the filter 
     'no eligible pool: pool "v4-a": multusName ["other"] does not include network "net-a"');
 });
 
-// BUG: choosePools puts ipam.defaultIPv4Pools/defaultIPv6Pools entries under their family
-// without checking the pool's family (ipam/select/choose-pools.ts, the `defaults` map). An
-// IPv6 pool named in defaultIPv4Pools lands in choice[4]; planAdd then throws a plain
-// RangeError ("value … is outside IPv4", code 199 once wrapped). Expected: code 7 naming the key and pool.
 test('U-IP-36 an IPv6 pool named in ipam.defaultIPv4Pools is code 7 naming the key and the pool', (t) => {
   const pools = poolSet(v4a, v6a);
   throwsCni(t, () => choosePools(pools, request({ defaultPools: { 4: ['v6-a'] } })), 7, /^ipam\.defaultIPv4Pools: .*"v6-a"/);
 });
 
-// BUG (same cause, worse effect): an IPv4 pool named in ipam.defaultIPv6Pools is tried for
-// family 6, and planAdd "allocates" ::a00:a (10.0.0.10 read as an IPv6 number) from it; see
-// U-IP-63 for the planAdd side. Expected: code 7 naming the key and pool.
 test('U-IP-37 an IPv4 pool named in ipam.defaultIPv6Pools is code 7 naming the key and the pool', (t) => {
   const pools = poolSet(v4a, v6a);
   throwsCni(t, () => choosePools(pools, request({ defaultPools: { 6: ['v4-a'] } })), 7, /^ipam\.defaultIPv6Pools: .*"v4-a"/);

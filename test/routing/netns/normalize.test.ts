@@ -61,11 +61,6 @@ test('U-RT-43 ruleFromIp drops rules of the local and default tables', (t) => {
   t.is(ruleFromIp(6, { priority: 0, src: 'all', table: 'local' }), undefined);
 });
 
-// BUG (routing/netns/normalize.ts:16,36): `ip -j rule` prints "table" for every lookup rule, main
-// included (iprule.c prints "lookup main"); a rule without it is not a lookup (blackhole,
-// unreachable, prohibit, goto, nop). tableOf() maps a missing table to 'main', so
-// `from 10.20.0.5 blackhole pref 1000` reads back as `from 10.20.0.5/32 lookup main pref 1000`,
-// and a planned lookup-main rule with those selectors would be reported present.
 test('U-RT-44 ruleFromIp drops rules that do not look up a table (blackhole, unreachable)', (t) => {
   t.is(ruleFromIp(4, { priority: 1000, src: '10.20.0.5', action: 'blackhole' }), undefined);
   t.is(ruleFromIp(4, { priority: 1001, src: 'all', action: 'unreachable' }), undefined);

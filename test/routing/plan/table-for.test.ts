@@ -44,23 +44,11 @@ test('U-RT-05 every hashed name lands inside base + 100 … base + 999', (t) => 
   t.deepEqual(outside, []);
 });
 
-// BUG (routing/plan/table-for.ts:7): the regex reads at most two trailing digits, so "net123"
-// gets base + 23, the table of "net23" (and "eth100" gets eth0's). Two NICs of one pod then
-// share a table: the second one's `route replace default` overwrites the first one's, and DEL
-// of either removes every route of the shared table. The doc comment promises "base + the
-// name's trailing number".
 test('U-RT-06 net23 and net123 get different tables', (t) => {
   t.not(tableFor('net123', 100), tableFor('net23', 100));
   t.not(tableFor('eth100', 100), tableFor('eth0', 100));
 });
 
-// BUG (routing/plan/table-for.ts:11, netconf/router-config.ts:21): tables 253 (default), 254
-// (main) and 255 (local) are the kernel's own, yet nothing keeps a NIC's table away from them.
-// At the default base 100 the hash range 200…1099 covers them: "netgr" → 253, "netbh" → 254,
-// "nettm" → 255; with tableBase 200, "net53"/"net54"/"net55" hit them by number. A NIC's
-// default route then lands in main (replacing the pod's default) or in local (consulted before
-// everything), and `ip -j` reads these tables back as "default"/"main"/"local", which
-// normalize.ts drops, so CHECK always fails and re-ADD's `rule add` fails with EEXIST.
 test('U-RT-07 no NIC name maps to the reserved tables 253, 254, 255', (t) => {
   const reserved = [253, 254, 255];
   for (const name of ['netgr', 'netbh', 'nettm']) t.false(reserved.includes(tableFor(name, 100)), `${name} → ${tableFor(name, 100)}`);

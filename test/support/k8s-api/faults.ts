@@ -21,6 +21,23 @@ interface Pending {
   filter: FaultFilter;
 }
 
+// Requests held before they are handled, until the test releases them: a client paused
+// between two writes (an agent stalled after its IPBlock write, before its Endpoint write).
+export interface Hold {
+  // Resolves when the first held request arrives.
+  caught: Promise<void>;
+  // Lets every held request (and any later one this hold would catch) go on.
+  release(): void;
+}
+
+interface PendingHold {
+  remaining: number;
+  filter: FaultFilter;
+  released: Promise<void>;
+  release: () => void;
+  catch: () => void;
+}
+
 const WRITE_VERBS: ReadonlySet<Verb> = new Set(['update', 'patch']);
 
 export class Faults {
@@ -28,6 +45,7 @@ export class Faults {
   latencyMs = 0;
   #conflicts: Pending[] = [];
   #failures: Pending[] = [];
+  #holds: PendingHold[] = [];
   #down: () => Promise<void>;
   #up: () => Promise<void>;
 
@@ -47,6 +65,25 @@ export class Faults {
     this.#failures.push({ remaining: n, code, filter });
   }
 
+  // The next n requests (matching the filter) wait before they are handled until
+  // release(); they are then handled as if just arrived (an update then meets the
+  // store as it is by then: a stale resourceVersion is 409).
+  holdNext(n: number, filter: FaultFilter = {}): Hold {
+    const released = Promise.withResolvers<void>();
+    const caught = Promise.withResolvers<void>();
+    this.#holds.push({ remaining: n, filter, released: released.promise, release: released.resolve, catch: caught.resolve });
+    return { caught: caught.promise, release: released.resolve };
+  }
+
+  // Waits while a hold catches this request (called by the handler first).
+  async hold(verb: Verb, resource: string): Promise<void> {
+    const h = this.#holds.find((x) => x.remaining > 0 && matches(x.filter, verb, resource));
+    if (h === undefined) return;
+    h.remaining--;
+    h.catch();
+    await h.released;
+  }
+
   // Stop accepting connections and drop open ones (clients see ECONNREFUSED /
   // a reset); up() listens again on the same port.
   down(): Promise<void> {
@@ -57,25 +94,29 @@ export class Faults {
     return this.#up();
   }
 
-  // Clears every pending fault and the latency.
+  // Clears every pending fault and the latency, and releases every held request.
   reset(): void {
     this.latencyMs = 0;
     this.#conflicts = [];
     this.#failures = [];
+    for (const h of this.#holds) h.release();
+    this.#holds = [];
   }
 
   // Consumes one matching fault, if any.
   takeFault(verb: Verb, resource: string): InjectedFailure | undefined {
     const take = (list: Pending[]): InjectedFailure | undefined => {
-      const p = list.find(
-        (x) => x.remaining > 0 && (x.filter.resource === undefined || x.filter.resource === resource) && (x.filter.verb === undefined || x.filter.verb === verb),
-      );
+      const p = list.find((x) => x.remaining > 0 && matches(x.filter, verb, resource));
       if (p === undefined) return undefined;
       p.remaining--;
       return { code: p.code };
     };
     return take(this.#failures) ?? (WRITE_VERBS.has(verb) ? take(this.#conflicts) : undefined);
   }
+}
+
+function matches(filter: FaultFilter, verb: Verb, resource: string): boolean {
+  return (filter.resource === undefined || filter.resource === resource) && (filter.verb === undefined || filter.verb === verb);
 }
 
 // What the benchmark reports: API requests by verb and resource, and 409s.

@@ -112,6 +112,7 @@ export async function handle(ctx: HandlerContext, req: IncomingMessage, res: Ser
     const verb = verbOf(req.method, route, q);
     const r = route.resource;
     ctx.metrics.countRequest(verb, resourceKey(r));
+    await ctx.faults.hold(verb, resourceKey(r));
     if (ctx.faults.latencyMs > 0) await delay(ctx.faults.latencyMs);
     const fault = ctx.faults.takeFault(verb, resourceKey(r));
     if (fault !== undefined) {
