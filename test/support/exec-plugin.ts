@@ -17,8 +17,8 @@ export interface ExecPluginOptions {
   timeoutMs?: number;
 }
 
-/** How long a plugin may run before it is killed: one exec is milliseconds; this is for hangs. */
-export const pluginTimeoutMs = 60_000;
+/** How long a plugin may run before it is killed: one exec takes milliseconds, seconds on a saturated machine; this is for hangs. */
+export const pluginTimeoutMs = 120_000;
 
 export interface ExecPluginResult {
   exitCode: number;
