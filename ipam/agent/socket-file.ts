@@ -1,14 +1,18 @@
 import { lstatSync, mkdirSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
+import { untrustedSocketDir } from './socket-dir.ts';
 
 /**
  * Readies the agent's socket path: its directory exists (created 0700, root-only), and a socket
  * file left by a dead agent is removed — but only when connecting to it is refused. If another
  * agent answers, or the path is not a socket, starting would steal or destroy something: throw.
+ * A directory that existed already must be root's and writable by nobody else (socket-dir.ts).
  */
 export async function prepareSocketPath(socketPath: string): Promise<void> {
   mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+  const untrusted = untrustedSocketDir(socketPath);
+  if (untrusted !== undefined) throw new Error(untrusted);
   let isSocket: boolean;
   try {
     isSocket = lstatSync(socketPath).isSocket();

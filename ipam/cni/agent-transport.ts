@@ -1,5 +1,6 @@
 import { request } from 'node:http';
 import { CniCode, CniError } from '../../netconf/errors.ts';
+import { untrustedSocketDir } from '../agent/socket-dir.ts';
 
 // One request to the node agent over its unix socket, for the plugins (nicpool-ipam's verbs,
 // nicpool-router's pod routing question). Loaded by dynamic import only when an agent is
@@ -25,6 +26,9 @@ const notThereYet = new Set(['ENOENT', 'ECONNREFUSED']);
 export async function askAgent(socketPath: string, method: 'GET' | 'POST', path: string, body: string | undefined, timeoutMs: number, waitForAgentMs = 0): Promise<AgentAnswer> {
   const giveUpAt = Date.now() + waitForAgentMs;
   for (let attempt = 0; ; attempt++) {
+    // Code 7: a socket directory others can write is a configuration to fix, not a wait.
+    const untrusted = untrustedSocketDir(socketPath);
+    if (untrusted !== undefined) throw new CniError(CniCode.InvalidConfig, `nicpool agent at ${socketPath}: ${untrusted}`);
     try {
       return await exchange(socketPath, method, path, body, timeoutMs);
     } catch (error) {

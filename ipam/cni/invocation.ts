@@ -3,10 +3,10 @@ import type { CniArgs } from '../../netconf/cni-args.ts';
 import { splitList } from '../../netconf/cni-args.ts';
 import type { CniEnv } from '../../netconf/env.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
-import { parseIp, type IpAddress } from '../../netconf/ip/index.ts';
+import { parseIp, parseIpWithPrefix, type IpAddress } from '../../netconf/ip/index.ts';
 import { IpamConfig } from '../../netconf/ipam-config.ts';
 import type { PluginConf } from '../../netconf/netconf.ts';
-import { parseOrThrow } from '../../netconf/parse.ts';
+import { parseOrThrow, showValue } from '../../netconf/parse.ts';
 import type { AddRequest, Attachment } from '../allocate/attachment.ts';
 
 /** One parsed plugin invocation: what every IPAM verb starts from, in-process or in the plugin. */
@@ -62,10 +62,13 @@ export function nodeNameOf(config: IpamConfig): string {
   return config.nodeName ?? hostname();
 }
 
-/** Requests carry "10.0.0.5" or "10.0.0.5/24"; the prefix is the pool's business. */
+/**
+ * Requests carry "10.0.0.5" or "10.0.0.5/24"; the pool decides the prefix of the result, but a
+ * prefix that is written must be one (not "/99", not "/abc"), or a typo would pass unseen.
+ */
 function requestedIp(text: string, source: string): IpAddress {
-  const ip = parseIp(text.split('/')[0] ?? '');
-  if (ip === undefined) throw new CniError(CniCode.InvalidConfig, `${source}: ${JSON.stringify(text)} is not an IPv4 or IPv6 address`);
+  const ip = text.includes('/') ? parseIpWithPrefix(text)?.address : parseIp(text);
+  if (ip === undefined) throw new CniError(CniCode.InvalidConfig, `${source}: ${showValue(text)} is not an IPv4 or IPv6 address, with or without a valid prefix`);
   return ip;
 }
 

@@ -28,6 +28,8 @@ async function readPoolFile(path: string): Promise<IPPool[]> {
     throw new CniError(CniCode.IoFailure, `ipam.poolFile: cannot read ${JSON.stringify(path)}: ${(error as Error).message}`);
   }
   const documents = await decodePoolFile(path, text);
+  // Not even the shape of a pool file (a file named by mistake): say so without echoing it.
+  if (!isList(documents)) throw new CniError(CniCode.InvalidConfig, `ipam.poolFile: ${JSON.stringify(path)} is not a pool file (an array of IPPool objects, a List with "items", or YAML documents)`);
   return parseOrThrow(PoolFile, documents, { root: path });
 }
 
@@ -44,8 +46,17 @@ async function decodePoolFile(path: string, text: string): Promise<unknown> {
     }
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new CniError(CniCode.DecodeFailure, `ipam.poolFile: ${JSON.stringify(path)} is not valid ${/\.ya?ml$/.test(path) ? 'YAML' : 'JSON'}: ${(error as Error).message}`);
+    throw new CniError(CniCode.DecodeFailure, `ipam.poolFile: ${JSON.stringify(path)} is not valid ${/\.ya?ml$/.test(path) ? 'YAML' : 'JSON'}: ${withoutContent((error as Error).message)}`);
   }
+}
+
+/**
+ * A decoder's message without the content it quotes: V8 appends the text's first bytes
+ * (`Unexpected token 'x', "…" is not valid JSON`), YAML a snippet after the position; the file
+ * may hold anything (a secret named by mistake), and a message is no place to copy it.
+ */
+function withoutContent(message: string): string {
+  return message.replace(/, ".*"(?:\.\.\.)? is not valid JSON$/s, '').split('\n')[0]!.replace(/:$/, '');
 }
 
 function isList(doc: unknown): boolean {

@@ -107,4 +107,14 @@ export function runVerbsContract(name: string, newDriver: NewDriver): void {
     await store.run('DEL', 'p1', { containerID: 'c1', ifname: 'eth0' });
     t.deepEqual(await store.held(), [{ ip: '10.96.0.10', containerID: 'c1', ifname: 'net1' }]);
   });
+
+  test(`S-V09 [${name}] a requested IP with a prefix that is none ("/99", "/abc") is code 7 naming it, and nothing is held`, async (t) => {
+    const store = await newDriver(t);
+    for (const bad of ['10.96.0.11/99', '/abc', '10.96.0.11/']) {
+      const add = await store.run('ADD', 'p1', { containerID: 'c1', args: `IP=${bad}` });
+      t.like(add.json, { code: 7, msg: `CNI_ARGS IP: ${JSON.stringify(bad)} is not an IPv4 or IPv6 address, with or without a valid prefix` }, add.stdout);
+    }
+    t.is(addressOf(await store.run('ADD', 'p1', { containerID: 'c1', args: 'IP=10.96.0.11/24' })), '10.96.0.11/24', 'a valid prefix is accepted');
+    t.deepEqual(await store.held(), [{ ip: '10.96.0.11', containerID: 'c1', ifname: 'eth0' }]);
+  });
 }

@@ -75,3 +75,19 @@ test('U-NC-43 valid input returns the parsed output with defaults applied', (t) 
     type: 'nicpool-ipam', store: 'local', poolFile: '/etc/nicpool/pools.json', dataDir: '/var/lib/nicpool', pools: [], lockTimeoutMs: 30000, agentWaitMs: 10000,
   });
 });
+
+test('U-NC-90 an echoed value is cut to 100 characters with an ellipsis and its length: a 20 MB value gives a short message', (t) => {
+  const huge = 'x'.repeat(20_000_000);
+  const error = t.throws(() => parseOrThrow(IpamConfig, { type: 'nicpool-ipam', nodeName: 7, [huge]: 1, poolFile: huge, pools: huge }, { root: 'ipam' }));
+  t.true(error!.message.length < 1000, `${error!.message.length} chars`);
+  t.true(error!.message.includes(`ipam.pools: invalid input: expected array, received string, got "${'x'.repeat(99)}… (20000002 chars)`), error!.message.slice(0, 500));
+  t.true(error!.message.includes(`unsupported key "${'x'.repeat(99)}… (20000002 chars)`), error!.message.slice(0, 500));
+});
+
+test('U-NC-91 a value nested deeper than 100 levels is code 6 "failed to decode content", never a stack overflow', (t) => {
+  const deep = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`) as unknown;
+  throwsCni(t, () => parseOrThrow(IpamConfig, { type: 'nicpool-ipam', pools: deep }, { root: 'ipam' }), 6, 'ipam: failed to decode content: nested deeper than 100 levels');
+  throwsCni(t, () => parseOrThrow(z.unknown(), deep), 6, '(root): failed to decode content: nested deeper than 100 levels');
+  const nested99 = JSON.parse(`${'['.repeat(99)}${']'.repeat(99)}`) as unknown;
+  t.deepEqual(parseOrThrow(z.unknown(), nested99), nested99, '100 levels are fine');
+});

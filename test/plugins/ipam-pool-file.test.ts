@@ -67,3 +67,17 @@ test('P-06 no pool file and no inline pools is code 101 saying how to name a poo
   t.like(result.json, { code: 101 });
   t.regex((result.json as { msg: string }).msg, /^no pool for network "net"/);
 });
+
+test('P-07 a pool file that is not a pool file never has its content echoed: not JSON is code 6, another JSON document code 7', async (t) => {
+  const secret = 'root:$6$s3cr3t-hash-that-must-not-leak:19000:0:99999:7:::';
+  const notJson = await addWithPoolFile(t, 'pools.json', `${secret}\n`);
+  t.like(notJson.json, { code: 6 });
+  t.regex((notJson.json as { msg: string }).msg, /^ipam\.poolFile: ".*pools\.json" is not valid JSON: Unexpected token 'r'$/);
+  const notYaml = await addWithPoolFile(t, 'pools.yaml', `a: [\n${secret}\n`);
+  t.like(notYaml.json, { code: 6 });
+  t.false((notYaml.json as { msg: string }).msg.includes('s3cr3t'), (notYaml.json as { msg: string }).msg);
+  const otherJson = await addWithPoolFile(t, 'pools.json', JSON.stringify({ password: secret }));
+  t.like(otherJson.json, { code: 7 });
+  t.regex((otherJson.json as { msg: string }).msg, /^ipam\.poolFile: ".*pools\.json" is not a pool file \(an array of IPPool objects, a List with "items", or YAML documents\)$/);
+  for (const result of [notJson, notYaml, otherJson]) t.false(result.stdout.includes('s3cr3t') || result.stderr.includes('s3cr3t'), result.stdout);
+});

@@ -1,5 +1,6 @@
 // Safety of the meta plugins (issue "Safety holes"): they never touch the namespace they run
 // in as if it were a pod's, and every plugin answers libcni's VERSION probe. Needs root.
+import type { ExecutionContext } from 'ava';
 import test from '../support/test.ts';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -7,7 +8,7 @@ import path from 'node:path';
 import { repoRoot, runChain } from '../support/cni-runner.ts';
 import { execPlugin } from '../support/exec-plugin.ts';
 import { assertRoot, ipIn, ipJson, Lab, type Netns } from '../support/netns.ts';
-import { buildRoutingLab } from '../support/routing-lab.ts';
+import { buildRoutingLab, type ChainOptions } from '../support/routing-lab.ts';
 
 const plugin = (name: string) => path.join(repoRoot, 'dist', 'plugins', name);
 const plugins = ['nicpool-ipam', 'nicpool-coordinator', 'nicpool-router'] as const;
@@ -51,8 +52,9 @@ const prevResult = {
   ips: [{ address: '10.77.0.50/24', gateway: '10.77.0.99', interface: 0 }, { address: 'fd00:77::50/64', gateway: 'fd00:77::99', interface: 0 }],
 };
 
-for (const [id, name] of [['H-02', 'nicpool-router'], ['H-03', 'nicpool-coordinator']] as const) {
-  test(`${id} ${name} refuses ADD and CHECK (code 4) and does nothing on DEL when CNI_NETNS is its own namespace, by name or /proc/self; the namespace is unchanged`, async (t) => {
+/** ADD and CHECK refused, DEL a no-op, run in a namespace that is also its CNI_NETNS. */
+function refusesOwnNetns(name: 'nicpool-router' | 'nicpool-coordinator') {
+  return async (t: ExecutionContext) => {
     assertRoot('meta-safety.test.ts');
     const lab = new Lab();
     t.teardown(() => lab.cleanup());
@@ -74,8 +76,11 @@ for (const [id, name] of [['H-02', 'nicpool-router'], ['H-03', 'nicpool-coordina
       t.regex(del.stderr, /own network namespace/, 'DEL says why it did nothing');
       t.is(await snapshot(ns.name), before, `nothing changed (${netns})`);
     }
-  });
+  };
 }
+const ownNetnsPromise = 'refuses ADD and CHECK (code 4) and does nothing on DEL when CNI_NETNS is its own namespace, by name or /proc/self; the namespace is unchanged';
+test(`H-02 nicpool-router ${ownNetnsPromise}`, refusesOwnNetns('nicpool-router'));
+test(`H-03 nicpool-coordinator ${ownNetnsPromise}`, refusesOwnNetns('nicpool-coordinator'));
 
 /** The addresses the local store holds for one container (the lab's pool file store). */
 async function heldBy(conflist: object, containerID: string): Promise<string[]> {
@@ -86,11 +91,9 @@ async function heldBy(conflist: object, containerID: string): Promise<string[]> 
   return state.allocations.filter((allocation) => allocation.containerID === containerID).map((allocation) => allocation.ip);
 }
 
-for (const [id, key, options] of [
-  ['H-04', 'router.tablebase', { router: { tablebase: 200 } }],
-  ['H-05', 'coordinator.nodetable', { coordinator: { nodetable: 600 }, router: false }],
-] as const) {
-  test(`${id} after an ADD failed on a typo (${key}), DEL of the chain through libcni succeeds and the pool has the address back`, async (t) => {
+/** An ADD that fails on a config typo, then the chain's DEL. */
+function delAfterTypo(id: string, options: ChainOptions) {
+  return async (t: ExecutionContext) => {
     assertRoot('meta-safety.test.ts');
     const lab = new Lab();
     t.teardown(() => lab.cleanup());
@@ -105,5 +108,7 @@ for (const [id, key, options] of [
     const deleted = await runChain('DEL', call);
     t.true(deleted.ok, JSON.stringify(deleted));
     t.deepEqual(await heldBy(conflist, call.containerID), [], 'DEL reached nicpool-ipam');
-  });
+  };
 }
+test('H-04 after an ADD failed on a typo (router.tablebase), DEL of the chain through libcni succeeds and the pool has the address back', delAfterTypo('H-04', { router: { tablebase: 200 } }));
+test('H-05 after an ADD failed on a typo (coordinator.nodetable), DEL of the chain through libcni succeeds and the pool has the address back', delAfterTypo('H-05', { coordinator: { nodetable: 600 }, router: false }));

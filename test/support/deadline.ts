@@ -6,7 +6,7 @@
  * still pass on one ten times slower (a busy CI machine), so only a real hang reaches it.
  * `NICPOOL_TEST_WAIT_MS` overrides it (e.g. to see a deadline message quickly).
  */
-export const waitDeadlineMs = Number(process.env.NICPOOL_TEST_WAIT_MS ?? 120_000);
+export const waitDeadlineMs = Number(process.env.NICPOOL_TEST_WAIT_MS ?? 180_000);
 
 /** What a deadline message shows of the last state seen: its tail, so a log's newest lines. */
 const lastSeenChars = 2000;

@@ -14,6 +14,7 @@
 //   store-worker.ts <dataDir> write-big <count>
 //     Commits <count> more allocations at once (a write of megabytes), printing "writing" from
 //     inside the change and "written" once committed: something to kill in the middle of a write.
+//     A failed write prints "error <code> <message>" and exits 1.
 //
 // "add" (until "go") and "lock" exit when stdin closes, so a vanished parent leaves no idle
 // worker behind; the others end on their own or by the parent's kill.
@@ -78,10 +79,16 @@ async function writeBig(dir: string, count: number): Promise<void> {
     network: 'big-net',
     allocatedAt: new Date(0).toISOString(),
   }));
-  await openLocalStore(dir, 5_000).update((state) => {
-    say('writing');
-    return { state: { ...state, allocations: [...state.allocations, ...added] }, value: undefined };
-  });
+  try {
+    await openLocalStore(dir, 5_000).update((state) => {
+      say('writing');
+      return { state: { ...state, allocations: [...state.allocations, ...added] }, value: undefined };
+    });
+  } catch (error) {
+    const cni = asCniError(error);
+    say(`error ${cni.code} ${cni.message}`);
+    process.exit(1);
+  }
   say('written');
 }
 

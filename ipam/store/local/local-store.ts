@@ -41,7 +41,7 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
     try {
       removeOrphanTempFiles(dataDir);
       const outcome = change(await read());
-      if (outcome.state) writeFileAtomic(file, `${JSON.stringify(outcome.state, null, 1)}\n`);
+      if (outcome.state) writeOrIoError(file, `${JSON.stringify(outcome.state, null, 1)}\n`);
       return outcome.value;
     } finally {
       release();
@@ -49,6 +49,20 @@ export function openLocalStore(dataDir: string, lockTimeoutMs: number): IpamStor
   };
 
   return { read, update };
+}
+
+/**
+ * A write the disk refuses (full, failing, read-only, over quota) is code 5 naming the file,
+ * not an internal error: nothing was committed (the old file stands), and the node needs a look.
+ */
+function writeOrIoError(file: string, content: string): void {
+  try {
+    writeFileAtomic(file, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined) throw error;
+    throw new CniError(CniCode.IoFailure, `store: cannot write ${file}: ${code} (${(error as Error).message.replace(/^[A-Z]+: /, '').split(',')[0]}); nothing was changed`);
+  }
 }
 
 /**

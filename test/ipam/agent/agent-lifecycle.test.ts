@@ -2,7 +2,8 @@
 // edge (health, limits) and a graceful stop with requests in flight.
 import test from '../../support/test.ts';
 import { request } from 'node:http';
-import { stat, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { chmod, chown, mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withDeadline } from '../../support/deadline.ts';
 import { agentNode, runningAgent, startAgent } from './agent-support.ts';
@@ -101,4 +102,58 @@ test('G-14 SIGTERM with 20 ADDs in flight: each completes or is code 11, exit 0,
   });
   const drained = agent.stderr().split('SIGTERM:')[1]?.match(/ADD c\d+\/eth0 200/g)?.length ?? 0;
   t.log(`${results.filter((result) => result.exitCode === 0).length} of 20 ADDs completed, ${drained} of them after SIGTERM`);
+});
+
+test('G-16 an existing socket directory owned by another user, or writable by others, is refused: exit 1 naming it', async (t) => {
+  const node = await agentNode(t);
+  const foreign = join(node.dir, 'foreign');
+  await mkdir(foreign, { mode: 0o700 });
+  await chown(foreign, 65534, 65534);
+  const owned = startAgent(t, join(foreign, 'agent.sock'));
+  t.is(await owned.exited(), 1);
+  t.regex(owned.stderr(), /cannot start: socket directory .*\/foreign is owned by uid 65534, not by root; refusing to use it/);
+
+  const open = join(node.dir, 'open');
+  await mkdir(open);
+  await chmod(open, 0o777);
+  const writable = startAgent(t, join(open, 'agent.sock'));
+  t.is(await writable.exited(), 1);
+  t.regex(writable.stderr(), /cannot start: socket directory .*\/open is writable by others \(mode 0777\); refusing to use it/);
+  await t.throwsAsync(stat(join(open, 'agent.sock')), { code: 'ENOENT' }, 'never listened');
+});
+
+test('G-17 the plugin refuses a socket whose directory another user could swap: code 7 naming it, nothing sent', async (t) => {
+  const node = await agentNode(t);
+  await runningAgent(t, node);
+  await chmod(join(node.dir, 'run'), 0o733);
+  const refused = await node.ipam('ADD', node.conf({ agentWaitMs: 0 }));
+  t.like(refused.json, { code: 7, msg: `nicpool agent at ${node.socketPath}: socket directory ${join(node.dir, 'run')} is writable by others (mode 0733); refusing to use it` });
+  t.deepEqual((await node.store()).allocations, [], 'the agent was never asked');
+  await chmod(join(node.dir, 'run'), 0o700);
+  t.is((await node.ipam('ADD', node.conf())).exitCode, 0);
+});
+
+test('G-18 SIGTERM with a client that sent half a request: that connection is closed at once and the agent exits in seconds', async (t) => {
+  const node = await agentNode(t);
+  // A short drain: the bound asserted below is then far from what a saturated machine adds.
+  const agent = startAgent(t, node.socketPath, ['--drain-ms', '2000']);
+  await agent.listening;
+  const client = connect(node.socketPath);
+  t.teardown(() => client.destroy());
+  let received = '';
+  client.on('data', (chunk: Buffer) => (received += chunk.toString()));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  client.on('error', () => undefined);
+  // Expect: 100-continue makes the agent say when it holds the request (headers parsed, handler called).
+  client.write('POST /v1/cni HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n');
+  await withDeadline(new Promise<void>((resolve) => client.on('data', () => received.includes('100 Continue') && resolve())), { what: 'the agent to answer 100 Continue', lastSeen: () => received });
+  client.write('{"command":');
+  const started = performance.now();
+  agent.signal('SIGTERM');
+  t.is(await withDeadline(agent.exited(), { what: 'the agent to exit after SIGTERM', ms: 30_000, lastSeen: () => agent.stderr() }), 0);
+  const seconds = (performance.now() - started) / 1000;
+  t.log(`exited ${seconds.toFixed(1)} s after SIGTERM`);
+  t.true(seconds < 30, `took ${seconds} s (without the bound: as long as the client keeps the request open)`);
+  await withDeadline(closed, { what: 'the half-sent connection to be closed' });
+  await t.throwsAsync(stat(node.socketPath), { code: 'ENOENT' });
 });

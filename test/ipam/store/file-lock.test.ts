@@ -3,7 +3,7 @@
 import type { ExecutionContext } from 'ava';
 import test from '../../support/test.ts';
 import { execa } from 'execa';
-import { existsSync } from 'node:fs';
+import { closeSync, constants, existsSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,14 +61,25 @@ test('S-33 a lock file that is not a holder record is broken at once', async (t)
   await takesAtOnce(t, file);
 });
 
-test('S-34 a live holder in another pid namespace is waited for, never broken: code 11 naming the file and pid', async (t) => {
+test('S-34 a holder in another pid namespace is waited for while the lock FIFO has a reader, never broken: code 11 naming the file and pid', async (t) => {
   const file = await lockPath(t);
   const record = JSON.stringify({ ...(await me()), pid: 1, pidns: 'pid:[1]' });
   await writeFile(file, record);
+  // Its pid means nothing here; the read end it keeps open on <lock>.live says it lives.
+  await execa('mkfifo', ['-m', '0600', `${file}.live`]);
+  const reader = openSync(`${file}.live`, constants.O_RDONLY | constants.O_NONBLOCK);
+  t.teardown(() => closeSync(reader));
   const error = await t.throwsAsync(acquireFileLock(file, 50), { instanceOf: CniError });
   t.is(error?.code, CniCode.TryAgainLater);
   t.is(error?.message, `store lock ${file} still held by pid 1 after 50 ms`);
   t.is(await readFile(file, 'utf8'), record, 'the lock is left alone');
+});
+
+test('S-39 a holder in another pid namespace is broken at once when nobody holds the lock FIFO (it died)', async (t) => {
+  const file = await lockPath(t);
+  await writeFile(file, JSON.stringify({ ...(await me()), pid: 1, pidns: 'pid:[1]' }));
+  await execa('mkfifo', ['-m', '0600', `${file}.live`]);
+  await takesAtOnce(t, file);
 });
 
 test('S-35 a held lock makes the next acquire wait until it is released, then it gets it', async (t) => {

@@ -46,8 +46,12 @@ export const poolLarge: IPPool = {
   spec: { ipVersion: 4, subnet: '10.78.0.0/22', ips: ['10.78.0.1-10.78.3.254'] },
 };
 
-/** An ADD as the plugin would run it: one IPv4 address from the network's default pool. */
-export function addInvocation(dataDir: string, poolFile: string, containerID: string, lockTimeoutMs = 20_000): IpamInvocation {
+/**
+ * An ADD as the plugin would run it: one IPv4 address from the network's default pool. The lock
+ * wait is long: 50 workers' 200 ADDs take turns on one lock, and on a saturated machine the last
+ * in line waits tens of seconds; these tests are about what they get, not how fast.
+ */
+export function addInvocation(dataDir: string, poolFile: string, containerID: string, lockTimeoutMs = 120_000): IpamInvocation {
   return {
     conf: {
       cniVersion: '1.1.0',

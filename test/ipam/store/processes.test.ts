@@ -4,7 +4,7 @@ import test from '../../support/test.ts';
 import type { ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
 import { watch } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -19,7 +19,8 @@ import { CniCode, CniError } from '../../../netconf/errors.ts';
 import { parseIp } from '../../../netconf/ip/index.ts';
 import type { IPPool } from '../../../netconf/ippool.ts';
 import { emptyStoreState } from '../../../netconf/store-state.ts';
-import { withDeadline } from '../../support/deadline.ts';
+import { waitUntil, withDeadline } from '../../support/deadline.ts';
+import { readFileSync } from 'node:fs';
 import type { StoreState } from '../../../netconf/store-state.ts';
 import { allocation, withAllocations } from './contract.ts';
 import { addInvocation, inPool200, pool200, poolLarge, tempDir } from './fixtures.ts';
@@ -57,8 +58,10 @@ interface Worker {
   stderr(): string;
 }
 
-function startWorker(t: ExecutionContext, args: string[]): Worker {
-  const child = execa(process.execPath, [workerScript, ...args], { buffer: false, reject: false, stdin: 'pipe', env: { NODE_COMPILE_CACHE: compileCache } });
+/** `wrap`: a command that runs the worker (its last words are followed by node and the script). */
+function startWorker(t: ExecutionContext, args: string[], wrap: string[] = []): Worker {
+  const [file, ...before] = [...wrap, process.execPath];
+  const child = execa(file!, [...before, workerScript, ...args], { buffer: false, reject: false, stdin: 'pipe', env: { NODE_COMPILE_CACHE: compileCache } });
   const lines: string[] = [];
   const watchers = new Set<() => void>();
   let stderr = '';
@@ -289,6 +292,67 @@ test('S-24 a writer killed -9 inside its update blocks others (code 11 naming th
   t.deepEqual(await store.read(), committed);
   t.is(await store.update((state) => ({ state: withAllocations(state, [allocation(2)]), value: 'free' })), 'free');
   t.is((await store.read()).allocations.length, 3);
+});
+
+test('S-37 a holder in another pid namespace is waited for while it lives (code 11, lock untouched) and broken by itself once it is killed -9', async (t) => {
+  const { dataDir } = await setup(t, poolLarge);
+  const lock = join(dataDir, 'allocations.lock');
+  const holder = startWorker(t, [dataDir, 'hold'], ['unshare', '--pid', '--fork', '--mount-proc', '--kill-child=SIGKILL']);
+  await holder.line((line) => line === 'locked');
+  const record = await readFile(lock, 'utf8');
+  const owner = JSON.parse(record) as { pid: number; pidns: string };
+  t.not(owner.pidns, await readlink('/proc/self/ns/pid'), 'the holder runs in another pid namespace');
+
+  const busy = await t.throwsAsync(openLocalStore(dataDir, 300).update(() => ({ value: undefined })), { instanceOf: CniError });
+  t.is((busy as CniError).code, CniCode.TryAgainLater);
+  t.is(await readFile(lock, 'utf8'), record, 'a live holder is never broken');
+
+  holder.kill(); // unshare, which takes its child (pid 1 of the namespace) with it
+  await holder.exited();
+  // The namespace's last process may take a moment to go; the waiter sees to it by itself.
+  const store = openLocalStore(dataDir, 60_000);
+  t.is(await withDeadline(store.update(() => ({ value: 'taken' })), { what: 'the store lock after its other-namespace holder was killed' }), 'taken');
+});
+
+test('S-38 a holder killed -9 but not reaped by its parent (a zombie) counts as dead: the lock is broken at once', async (t) => {
+  const { dataDir } = await setup(t, poolLarge);
+  const lock = join(dataDir, 'allocations.lock');
+  // `sleep` becomes the worker's parent and never reaps it.
+  const holder = startWorker(t, [dataDir, 'hold'], ['sh', '-c', '"$0" "$@" & exec sleep 3600']);
+  await holder.line((line) => line === 'locked');
+  const { pid } = JSON.parse(await readFile(lock, 'utf8')) as { pid: number };
+  t.teardown(() => {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  });
+  process.kill(pid, 'SIGKILL');
+  const state = () => {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  };
+  await waitUntil(`worker ${pid} to be a zombie`, state, (value) => value === 'Z', (check) => {
+    const timer = setInterval(check, 10);
+    return () => clearInterval(timer);
+  });
+  // One attempt (timeout 0): the zombie must be judged dead right away.
+  t.is(await openLocalStore(dataDir, 0).update(() => ({ value: 'taken' })), 'taken');
+  t.is(state(), 'Z', 'still a zombie when its lock was broken');
+});
+
+test('S-40 a full disk is code 5 naming the store file, never an internal error with a stack (a 64 KiB tmpfs in a private mount namespace)', async (t) => {
+  const root = await tempDir(t, 'full');
+  const dataDir = join(root, 'data');
+  // The worker mounts a tiny tmpfs over its data dir in its own mount namespace, then writes
+  // more than fits there.
+  const mounted = ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `mkdir -p "$1" && mount -t tmpfs -o size=64k,mode=0700 tmpfs "$1" && shift && exec "$@"`, 'sh', dataDir];
+  const writer = startWorker(t, [dataDir, 'write-big', '5000'], mounted);
+  const line = await writer.line((text) => text.startsWith('error ') || text === 'written');
+  t.is(line, `error 5 store: cannot write ${join(dataDir, 'allocations.json')}: ENOSPC (no space left on device); nothing was changed`);
+  t.is((await writer.exited()).exitCode, 1);
+  t.false(writer.stderr().includes('    at '), writer.stderr());
 });
 
 test.serial('S-25 a writer killed -9 in the middle of writing the file leaves the old state or the new one, never a torn file', async (t) => {
