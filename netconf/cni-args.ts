@@ -30,6 +30,9 @@ export function parseCniArgs(text: string): CniArgs {
     const key = part.slice(0, eq);
     if (key in CniArgs.shape) pairs[key] = part.slice(eq + 1);
   }
+  // Runtimes other than the kubelet send `K8S_POD_UID=`: an empty UID is no UID (the pod is
+  // then found by namespace/name alone), never a UID that no pod has.
+  if (pairs.K8S_POD_UID === '') delete pairs.K8S_POD_UID;
   return parseOrThrow(CniArgs, pairs, { root: 'CNI_ARGS', code: CniCode.InvalidEnv });
 }
 

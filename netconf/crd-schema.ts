@@ -151,7 +151,17 @@ const Count = z.int().check(z.gte(0));
  * IPPool's status as the controller writes it (design §4). netconf/ippool.ts keeps `status`
  * loose (a pool file never has one); this is its typed form for the CRD.
  */
-export const IPPoolStatus = z.strictObject({ allocatedIPCount: z.optional(Count), totalIPCount: z.optional(Count) });
+/** A status condition, as metav1.Condition has it (the controller sets `Conflict` on a pool set aside). */
+export const Condition = z.strictObject({
+  type: z.string(),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string(),
+});
+export type Condition = z.infer<typeof Condition>;
+
+export const IPPoolStatus = z.strictObject({ allocatedIPCount: z.optional(Count), totalIPCount: z.optional(Count), conditions: z.optional(z.array(Condition)) });
 export type IPPoolStatus = z.infer<typeof IPPoolStatus>;
 
 const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' };

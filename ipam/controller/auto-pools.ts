@@ -1,4 +1,4 @@
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { autoPoolLabels } from '../../netconf/annotations.ts';
 import { parseIp, RangeSet } from '../../netconf/ip/index.ts';
@@ -10,6 +10,7 @@ import { POOL_LABEL } from '../store/kubernetes/block-client.ts';
 import { timeoutOptions } from '../store/kubernetes/request-timeout.ts';
 import { planAutoPools, type AutoPoolWish } from '../subnets/plan-auto-pools.ts';
 import type { ControllerCache } from './controller-cache.ts';
+import { eventRecorder } from './events.ts';
 import { workloadWishes } from './workload-wishes.ts';
 
 const group = { group: 'nicpool.io', version: 'v1' } as const;
@@ -28,7 +29,7 @@ export interface AutoPoolReconciler {
  */
 export function autoPoolReconciler(kc: KubeConfig, cache: ControllerCache, log: (line: string) => void): AutoPoolReconciler {
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const core = kc.makeApiClient(CoreV1Api);
+  const events = eventRecorder(kc, log);
   const opts = timeoutOptions(10_000);
   const said = new Map<string, string>(); // owner UID → last Event message, so each is said once
 
@@ -49,22 +50,7 @@ export function autoPoolReconciler(kc: KubeConfig, cache: ControllerCache, log: 
     said.set(owner.uid, message);
     log(`${owner.kind} ${owner.namespace}/${owner.name}: ${message}`);
     const apiVersion = owner.kind === 'Job' ? 'batch/v1' : 'apps/v1';
-    await quietly(`Event on ${owner.kind} ${owner.namespace}/${owner.name}`, () =>
-      core.createNamespacedEvent(
-        {
-          namespace: owner.namespace,
-          body: {
-            metadata: { generateName: `${owner.name}.`, namespace: owner.namespace },
-            involvedObject: { apiVersion, kind: owner.kind, namespace: owner.namespace, name: owner.name, uid: owner.uid },
-            reason: 'SubnetAutoPool',
-            message,
-            type: 'Warning',
-            source: { component: 'nicpool-controller' },
-          },
-        },
-        opts,
-      ),
-    );
+    await events.say({ apiVersion, kind: owner.kind, namespace: owner.namespace, name: owner.name, uid: owner.uid }, 'Warning', 'SubnetAutoPool', message);
   };
 
   return {

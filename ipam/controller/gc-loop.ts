@@ -7,6 +7,8 @@ import { reservationKey, type GcWorld } from '../gc/world.ts';
 import type { ControllerCache } from './controller-cache.ts';
 import type { ControllerMetrics } from './controller-metrics.ts';
 import type { AutoPoolReconciler } from './auto-pools.ts';
+import { eventRecorder } from './events.ts';
+import { poolConflicts, sayPoolConflicts } from './pool-conflicts.ts';
 import { updatePoolCounters } from './pool-counters.ts';
 import { reportReservedHolders } from './reserved-holders.ts';
 import { releaseZombiesInBlock } from './release-zombies.ts';
@@ -54,6 +56,7 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
   };
 
   const ages = new ReservationAges();
+  const events = eventRecorder(options.kc, log);
 
   async function pass(): Promise<number> {
     const world = cache.world(new Date(), ages.observe(cache.reservations()));
@@ -77,7 +80,11 @@ export function startGcLoop(options: GcLoopOptions): GcLoop {
     }
     const after = cache.reservations();
     await options.autoPools.reconcile(after);
-    await updatePoolCounters(options.kc, cache.pools(), after, log);
+    // Overlapping pools (stored past the webhook) are set aside by every agent; said here.
+    const pools = cache.pools();
+    const conflicts = poolConflicts(pools.map(({ pool }) => pool));
+    await sayPoolConflicts(events, pools, conflicts);
+    await updatePoolCounters(options.kc, pools, after, conflicts, log);
     await reportReservedHolders(options.kc, cache.reservedIPs(), after, log);
     return nextWakeMs(world);
   }

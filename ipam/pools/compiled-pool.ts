@@ -11,6 +11,16 @@ export interface CompiledPool {
   /** ips − excludeIPs − gateway − the subnet's network/broadcast (IPv4) or anycast (IPv6) address. */
   allocatable: RangeSet;
   labels: Readonly<Record<string, string>>;
+  /** Set when the pool overlaps another in the cluster (splitPoolSet): it serves no ADD. */
+  conflict?: PoolConflict;
+}
+
+/** Why a pool is set aside: the pools it overlaps, and where. */
+export interface PoolConflict {
+  /** The other pools, by name. */
+  with: string[];
+  /** `overlaps pool "b" at 10.0.0.15-10.0.0.20; pool "c" at …` */
+  message: string;
 }
 
 export function compilePool(pool: IPPool): CompiledPool {

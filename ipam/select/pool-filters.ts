@@ -16,6 +16,7 @@ export interface FilterContext {
 /** Why a pool may not serve this attachment, or undefined when it may. */
 export function poolRejection(pool: CompiledPool, ctx: FilterContext): string | undefined {
   const spec = pool.spec;
+  if (pool.conflict) return `set aside: it ${pool.conflict.message} (both pools of an overlapping pair serve no ADD until one is changed or deleted)`;
   if (spec.disable) return 'disabled';
   if (spec.multusName && !spec.multusName.includes(ctx.network)) {
     return `multusName ${JSON.stringify(spec.multusName)} does not include network ${JSON.stringify(ctx.network)}`;

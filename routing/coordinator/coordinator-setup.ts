@@ -5,7 +5,8 @@ import { CniCode, CniError } from '../../netconf/errors.ts';
 import { formatCidr, parseCidr, type IpFamily } from '../../netconf/ip/index.ts';
 import type { IpLink } from '../../netconf/iproute.ts';
 import type { PluginConf } from '../../netconf/netconf.ts';
-import { parseOrThrow } from '../../netconf/parse.ts';
+import { parseOrThrow, showValue } from '../../netconf/parse.ts';
+import { CheckedCniResult } from '../../netconf/result.ts';
 import type { CoordinatorPlanInput } from '../plan/coordinator-plan.ts';
 import { nicFromResult, type NicAddress } from '../plan/nic-addresses.ts';
 import { chooseHostVeth, vethMac } from '../plan/veth-identity.ts';
@@ -30,7 +31,13 @@ export function coordinatorSetup(inv: CoordinatorInvocation): CoordinatorSetup {
   const config = parseOrThrow(CoordinatorConfig, inv.conf);
   const containerID = inv.env.containerId ?? '';
   const ifname = inv.env.ifname ?? '';
-  const addresses = nicFromResult(inv.conf.prevResult ?? {}, ifname, {}).addresses;
+  // The veth must be a new link of its own: the NIC or lo under its name would be taken over.
+  if (config.podVethName === 'lo' || config.podVethName === ifname) {
+    const what = config.podVethName === 'lo' ? 'the loopback device' : 'the NIC this chain configures (CNI_IFNAME)';
+    throw new CniError(CniCode.InvalidConfig, `podVethName: ${showValue(config.podVethName)} is ${what}; the veth to the node needs a name of its own`);
+  }
+  const prevResult = inv.conf.prevResult === undefined ? {} : parseOrThrow(CheckedCniResult, inv.conf.prevResult, { root: 'prevResult' });
+  const addresses = nicFromResult(prevResult, ifname, {}).addresses;
   const configured = [
     ...cidrs(config.serviceCidrs, 'serviceCidrs'),
     ...cidrs(config.clusterCidrs, 'clusterCidrs'),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { CoordinatorConfig } from '../../netconf/coordinator-config.ts';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { knownKeysOnly } from '../../netconf/known-keys.ts';
-import type { CniResult } from '../../netconf/result.ts';
+import { CheckedCniResult, type CniResult } from '../../netconf/result.ts';
 import { createEntries, removeEntries } from '../netns/apply.ts';
 import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
 import { assertNotOwnNetns, isOwnNetns, ownNetnsMessage } from '../netns/own-netns.ts';
@@ -31,7 +31,7 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
   assertNotOwnNetns(netns);
   // The node side is read and changed under the node lock: the table's rule is shared by every
   // pod, and a DEL of the last other pod must not remove it between this read and this write.
-  const { input, made, addedOnNode } = await withNodeLock(async () => {
+  const { input, made, addedOnNode, addedInPod, oldMac } = await withNodeLock(async () => {
     const node = await readNetns(undefined, bothFamilies);
     const pod = await readNetns(netns, bothFamilies);
     const input = setup.plan(node.links);
@@ -39,6 +39,8 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
     // Changed live (macvlan and ipvlan allow it): taking the link down would flush its IPv6 addresses.
     const newMac: IpCommand[] = setup.config.macPrefix && ipv4 ? [['link', 'set', setup.ifname, 'address', prefixedMac(setup.config.macPrefix, ipv4.ip)]] : [];
     const addedOnNode = missingEntries(planNodeSide(input), node.routing);
+    const addedInPod = missingEntries(planPodSide(input), pod.routing);
+    const oldMac = newMac.length > 0 ? pod.links.find((link) => link.ifname === setup.ifname)?.address : undefined;
     // Ours to undo only once made: a failed `link add` (a name taken on the node) made nothing.
     let made = false;
     try {
@@ -47,19 +49,19 @@ export async function coordinatorAdd(inv: CoordinatorInvocation & { log: (messag
         await runIpBatch(netns, [['link', 'add', input.podVeth, 'address', input.podMac, 'type', 'veth', 'peer', 'name', input.hostVeth, 'address', input.hostMac, 'netns', String(process.pid)]]);
         made = true;
       }
-      await createEntries(netns, missingEntries(planPodSide(input), pod.routing), [['link', 'set', input.podVeth, 'up'], ...newMac]);
+      await createEntries(netns, addedInPod, [['link', 'set', input.podVeth, 'up'], ...newMac]);
       await createEntries(undefined, addedOnNode, [['link', 'set', input.hostVeth, 'alias', vethAlias(setup.containerID)], ['link', 'set', input.hostVeth, 'up']]);
     } catch (error) {
-      await undoAdd(made ? input.hostVeth : undefined, addedOnNode, input).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
+      await undoAdd(netns, { hostVeth: made ? input.hostVeth : undefined, addedOnNode, addedInPod, ifname: setup.ifname, oldMac }, input).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
       throw error;
     }
-    return { input, made, addedOnNode };
+    return { input, made, addedOnNode, addedInPod, oldMac };
   });
   try {
     if (setup.config.detectIPConflict) await assertNoConflict(netns, setup.ifname, setup.addresses);
     if (setup.config.detectGateway) await assertGatewaysReachable(netns, setup.ifname, setup.addresses);
   } catch (error) {
-    await withNodeLock(() => undoAdd(made ? input.hostVeth : undefined, addedOnNode, input)).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
+    await withNodeLock(() => undoAdd(netns, { hostVeth: made ? input.hostVeth : undefined, addedOnNode, addedInPod, ifname: setup.ifname, oldMac }, input)).catch((undo: unknown) => inv.log(`rollback incomplete: ${(undo as Error).message}`));
     throw error;
   }
   if (setup.config.announce) announce(netns, setup.ifname, setup.addresses, inv.log);
@@ -93,8 +95,12 @@ export async function coordinatorCheck(inv: CoordinatorInvocation): Promise<void
 export async function coordinatorDel(inv: CoordinatorInvocation & { log?: (message: string) => void }): Promise<void> {
   const log = inv.log ?? (() => undefined);
   if (inv.env.netns !== undefined && isOwnNetns(inv.env.netns)) return log(`DEL: nothing done: ${ownNetnsMessage(inv.env.netns)}`);
-  const { conf, unknown } = knownKeysOnly(inv.conf, CoordinatorConfig.shape);
+  const { conf: known, unknown } = knownKeysOnly(inv.conf, CoordinatorConfig.shape);
   if (unknown.length > 0) log(`DEL: ignoring unknown keys ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
+  // A prevResult DEL cannot read is dropped: the veth and the node rule are found without it.
+  const prevOk = known.prevResult === undefined || CheckedCniResult.safeParse(known.prevResult).success;
+  if (!prevOk) log('DEL: ignoring a malformed prevResult');
+  const conf = prevOk ? known : { ...known, prevResult: undefined };
   let setup: CoordinatorSetup;
   try {
     setup = coordinatorSetup({ ...inv, conf });
@@ -143,13 +149,34 @@ async function removeTolerant(netns: string | undefined, rules: RoutingState['ru
   }
 }
 
+/** What one ADD changed, so a failed ADD can undo exactly that. */
+interface AddChanges {
+  /** The node end of the veth pair, when this ADD made the pair. */
+  hostVeth: string | undefined;
+  addedOnNode: RoutingState;
+  addedInPod: RoutingState;
+  ifname: string;
+  /** The NIC's MAC before this ADD set a prefixed one. */
+  oldMac: string | undefined;
+}
+
 /**
- * Removes what this ADD created on the node, under the node lock: the veth pair if it made it
- * (its routes and neighbours go with it), else the entries it added; the shared rule only when
- * no other pod's route is left in the table.
+ * Removes what this ADD created, under the node lock: the veth pair if it made it (its routes
+ * and neighbours go with it), else the entries it added; the pod's rules and routes it added;
+ * the NIC's MAC it changed; the shared node rule only when no other pod's route is left in the
+ * table. Nothing that was there before this ADD is touched.
  */
-async function undoAdd(madeHostVeth: string | undefined, addedOnNode: RoutingState, input: CoordinatorPlanInput): Promise<void> {
+async function undoAdd(netns: string, changes: AddChanges, input: CoordinatorPlanInput): Promise<void> {
+  const { hostVeth: madeHostVeth, addedOnNode, addedInPod } = changes;
   if (madeHostVeth !== undefined) await deleteLinkIfAny(madeHostVeth);
+  if (existsSync(netns)) {
+    const pod = await readNetns(netns, bothFamilies);
+    await removeEntries(netns, presentEntries(addedInPod, pod.routing));
+    const mac = pod.links.find((link) => link.ifname === changes.ifname)?.address;
+    if (changes.oldMac !== undefined && mac !== undefined && mac !== changes.oldMac) {
+      await runIpBatch(netns, [['link', 'set', changes.ifname, 'address', changes.oldMac]]);
+    }
+  }
   const actual = (await readNetns(undefined, bothFamilies)).routing;
   const present = presentEntries(addedOnNode, actual);
   await removeEntries(undefined, { ...present, rules: [] });

@@ -5,6 +5,7 @@ import { formatIp, parseIp, type IpFamily } from '../../netconf/ip/index.ts';
 import { InterfaceName } from '../../netconf/names.ts';
 import type { PluginConf } from '../../netconf/netconf.ts';
 import { parseOrThrow } from '../../netconf/parse.ts';
+import { CheckedCniResult } from '../../netconf/result.ts';
 import { RouterConfig } from '../../netconf/router-config.ts';
 import type { RoutingState } from '../plan/model.ts';
 import { nicFromResult } from '../plan/nic-addresses.ts';
@@ -45,7 +46,8 @@ export function routerSetup(inv: RouterInvocation, podDefaultRouteNic?: string):
     ...(config.gateways?.ipv4 !== undefined && { 4: gateway(config.gateways.ipv4, 4) }),
     ...(config.gateways?.ipv6 !== undefined && { 6: gateway(config.gateways.ipv6, 6) }),
   };
-  const nic = nicFromResult(inv.conf.prevResult ?? {}, ifname, gateways);
+  const prevResult = inv.conf.prevResult === undefined ? {} : parseOrThrow(CheckedCniResult, inv.conf.prevResult, { root: 'prevResult' });
+  const nic = nicFromResult(prevResult, ifname, gateways);
   const table = tableFor(ifname, config.tableBase);
   const isDefaultRouteNic = ifname === defaultRouteNic;
   const plan = planRouter({ ifname, nic, isDefaultRouteNic, table, rulePriority: config.rulePriority });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { CniCode, CniError } from '../../netconf/errors.ts';
 import { canonicalIp } from '../../netconf/ip/index.ts';
 import { knownKeysOnly } from '../../netconf/known-keys.ts';
-import type { CniResult } from '../../netconf/result.ts';
+import { CheckedCniResult, type CniResult } from '../../netconf/result.ts';
 import { RouterConfig } from '../../netconf/router-config.ts';
 import { runIpBatch, type IpCommand } from '../netns/ip-batch.ts';
 import { assertNotOwnNetns, isOwnNetns, ownNetnsMessage } from '../netns/own-netns.ts';
@@ -66,7 +66,10 @@ export async function routerDel(inv: Logged): Promise<void> {
   if (isOwnNetns(netns)) return log(`DEL: nothing done: ${ownNetnsMessage(netns)}`);
   const { conf, unknown } = knownKeysOnly(inv.conf, RouterConfig.shape);
   if (unknown.length > 0) log(`DEL: ignoring unknown keys ${unknown.map((key) => JSON.stringify(key)).join(', ')}`);
-  const lenient = { ...inv, conf };
+  // A prevResult DEL cannot read is dropped: the NIC's tables are found in the pod without it.
+  const prevOk = conf.prevResult === undefined || CheckedCniResult.safeParse(conf.prevResult).success;
+  if (!prevOk) log('DEL: ignoring a malformed prevResult; the NIC\'s tables are found in the pod');
+  const lenient = { ...inv, conf: prevOk ? conf : { ...conf, prevResult: undefined } };
   let setup: RouterSetup;
   try {
     // Without the agent's answer, main is left alone, and the pod's netns takes the rest with it.

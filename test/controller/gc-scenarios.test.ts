@@ -50,7 +50,7 @@ function actedOnlyWhileLeading(controller: AgentProcess): boolean {
 }
 
 async function addAll(cluster: SimCluster, pods: SimPod[], tag = 'a'): Promise<void> {
-  const results = await mapWithLimit(pods, 10, (pod) => cluster.ipam('ADD', pod, { containerID: `${tag}-${pod.name}` }));
+  const results = await mapWithLimit(pods, 10, (pod) => cluster.addAsKubelet(pod, { containerID: `${tag}-${pod.name}` }));
   const failed = results.filter((result) => result.exitCode !== 0).map((result) => result.stdout);
   if (failed.length > 0) throw new Error(`ADD failed: ${failed.slice(0, 3).join('; ')}`);
 }

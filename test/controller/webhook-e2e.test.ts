@@ -43,7 +43,7 @@ test('W-30 the controller serves the webhook over TLS: an overlapping pool and d
   t.like(await ask(review('CREATE', overlapping)), { allowed: false, status: { message: 'pools: "y" and "z" overlap at 10.85.0.15-10.85.0.20' } });
 
   const pod = cluster.addPod({ name: 'p', node: 'node-1' });
-  t.is((await cluster.ipam('ADD', pod, { containerID: 'c1' })).exitCode, 0);
+  t.is((await cluster.addAsKubelet(pod, { containerID: 'c1' })).exitCode, 0);
   const stored = cluster.api.objects.get('ippools.nicpool.io', 'z') as unknown as { metadata: { name: string } };
   const counted = (n: number) => cluster.until('ippools.nicpool.io', () => (cluster.api.objects.get('ippools.nicpool.io', 'z') as unknown as { status?: { allocatedIPCount?: number } }).status?.allocatedIPCount, (c) => c === n);
   await counted(1);

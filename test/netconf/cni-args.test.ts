@@ -42,3 +42,9 @@ test('U-NC-32 splitList splits on ",", trims, drops empties and treats undefined
   t.deepEqual(splitList(undefined), []);
   t.deepEqual(splitList('10.0.0.5'), ['10.0.0.5']);
 });
+
+test('U-NC-92 an empty K8S_POD_UID is no UID: the key is left out, as if absent (the last duplicate still wins)', (t) => {
+  t.deepEqual(parseCniArgs('K8S_POD_NAMESPACE=prod;K8S_POD_NAME=web-0;K8S_POD_UID='), { K8S_POD_NAMESPACE: 'prod', K8S_POD_NAME: 'web-0' });
+  t.deepEqual(parseCniArgs('K8S_POD_UID=7f0c-11;K8S_POD_UID='), {});
+  t.deepEqual(parseCniArgs('K8S_POD_UID=;K8S_POD_UID=7f0c-11'), { K8S_POD_UID: '7f0c-11' });
+});

@@ -152,3 +152,32 @@ test('K-11 a node-side veth name taken by another link (a hash collision): ADD p
   t.false(await linkExists(lab.node.name, host!), 'DEL removed its own veth');
   t.true(await linkExists(lab.node.name, taken), 'and not the other link');
 });
+
+test('K-12 a failed ADD (code 111) undoes everything it made: no veth, no pod hijack rules, no node routes or rule; only the NIC of the chain is left', async (t) => {
+  assertRoot('coordinator.test.ts');
+  const base = new Lab();
+  t.teardown(() => base.cleanup());
+  const lab = await buildRoutingLab(base);
+  const pod = await base.netns('lab-pod');
+  const cacheDir = path.join(tmpdir(), `nicpool-k12-${process.pid}-${Date.now()}`);
+  t.teardown(() => rm(cacheDir, { recursive: true, force: true }));
+  await ipJson(lab.router.name, ['link', 'set', 'r-A', 'down']);
+  const containerID = `k12-${Date.now()}`;
+  const outcome = await runChain('ADD', {
+    conflist: lab.conflist('A', { coordinator: { ...fullChain.coordinator, detectGateway: true } }),
+    containerID, netns: pod.path, ifname: 'eth0', cacheDir, runnerNetns: lab.node.name,
+    args: [['IgnoreUnknown', '1'], ['K8S_POD_NAMESPACE', 'lab'], ['K8S_POD_NAME', 'k12']],
+  });
+  t.like(outcome, { ok: false, error: { code: 111 } });
+  t.false(await linkExists(pod.name, 'veth-node'), 'no pod end of the veth');
+  t.false(await linkExists(lab.node.name, hostVethName(containerID)), 'no node end of the veth');
+  for (const family of ['-4', '-6']) {
+    const podRules = (await ipJson(pod.name, [family, 'rule', 'show'])) as Array<{ priority?: number }>;
+    t.deepEqual(podRules.filter((rule) => rule.priority === 900), [], `pod ${family} hijack rules`);
+    const nodeRules = (await ipJson(lab.node.name, [family, 'rule', 'show'])) as Array<{ table?: string }>;
+    t.false(nodeRules.some((rule) => rule.table === '500'), `node ${family} rule of table 500`);
+    const nodeRoutes = (await ipJson(lab.node.name, [family, 'route', 'show', 'table', '500'])) as unknown[];
+    t.deepEqual(nodeRoutes, [], `node ${family} routes of table 500`);
+  }
+  t.true(await linkExists(pod.name, 'eth0'), 'the NIC of the chain stays for the runtime\'s DEL');
+});

@@ -153,3 +153,20 @@ ipamTest('C-I12 VERSION lists every supported version', dualStack, async (t, nod
   const version = await node.ipam('VERSION', { stdin: { cniVersion: '1.1.0' } });
   t.deepEqual(version.json, { cniVersion: '1.1.0', supportedVersions: ['0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] });
 });
+
+ipamTest('C-I13 CHECK fails with code 103 when prevResult has an extra, unreserved address or a wrong prefix', dualStack, async (t, node) => {
+  const call = { containerID: containerId(), netns: '/var/run/netns/unused', ifname: 'net1' };
+  const added = await node.ipam('ADD', { ...call, stdin: node.ipamConf('1.1.0') });
+  t.is(added.exitCode, 0, added.stdout + added.stderr);
+  const ips = (added.json as { ips: { address: string }[] }).ips;
+  const check = (prevIps: { address: string }[]) => node.ipam('CHECK', { ...call, stdin: { ...node.ipamConf('1.1.0'), prevResult: { ...(added.json as object), ips: prevIps } } });
+  const extra = await check([...ips, { address: '10.66.0.33/24' }]);
+  t.is(extra.exitCode, 1, extra.stdout);
+  t.like(extra.json, { code: 103 });
+  t.regex((extra.json as { msg: string }).msg, /does not hold 10\.66\.0\.33\/24 of prevResult\.ips/);
+  const wrongPrefix = await check(ips.map((ip) => ({ ...ip, address: ip.address.replace('/24', '/16') })));
+  t.is(wrongPrefix.exitCode, 1, wrongPrefix.stdout);
+  t.like(wrongPrefix.json, { code: 103 });
+  t.regex((wrongPrefix.json as { msg: string }).msg, /holds 10\.66\.0\.10\/24, absent from prevResult\.ips; does not hold 10\.66\.0\.10\/16/);
+  t.is((await check(ips)).exitCode, 0, 'the exact addresses pass');
+});

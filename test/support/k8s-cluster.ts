@@ -65,6 +65,12 @@ export interface SimCluster {
   /** Deletes the pod object at once (as after its grace period), not running any DEL. */
   removePod(pod: SimPod): void;
   ipam(command: string, pod: SimPod, call: PluginCall): Promise<ExecPluginResult>;
+  /**
+   * ADD as the kubelet runs it: an answer "try again later" (code 11: the agent's watch lags a
+   * new pool, or GC took the address of an ADD in flight, design §8.8) is followed by DEL of
+   * that sandbox and the ADD again, up to 20 times. Resolves with the last answer.
+   */
+  addAsKubelet(pod: SimPod, call: PluginCall): Promise<ExecPluginResult>;
   /** Every address held in every IPBlock, read straight from the double's store. */
   held(): HeldAddress[];
   /** Resolves once `count` more objects of `resource` were created (events of the store, no polling), or fails at the wait deadline. */
@@ -77,6 +83,8 @@ export interface SimCluster {
 }
 
 const controllerMain = fileURLToPath(new URL('../../ipam/controller/main.ts', import.meta.url));
+
+const kubeletAddAttempts = 20;
 
 export function pool(name: string, spec: Record<string, unknown>): object {
   return { apiVersion: 'nicpool.io/v1', kind: 'IPPool', metadata: { name }, spec };
@@ -92,6 +100,26 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
   const socketOf = (node: string) => join(dir, node, 'agent.sock');
   // One launcher per node, as each node has its own runtime.
   const launchers = new Map<string, LaunchPlugin>();
+
+  const ipam: SimCluster['ipam'] = (command, pod, call) => {
+    const conf = {
+      cniVersion: '1.0.0',
+      name: 'net',
+      type: 'macvlan',
+      ipam: { type: 'nicpool-ipam', store: 'kubernetes', agentSocket: socketOf(pod.node), ...call.ipam },
+      ...(call.prevResult !== undefined && { prevResult: call.prevResult }),
+      ...call.conf,
+    };
+    const launch = launchers.get(pod.node) ?? launchers.set(pod.node, startPluginLauncher(t)).get(pod.node)!;
+    return launch(ipamPlugin, {
+      command,
+      containerID: call.containerID,
+      netns: `/var/run/netns/${call.containerID}`,
+      ifname: call.ifname ?? 'eth0',
+      args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name};K8S_POD_UID=${pod.uid}${call.args ? `;${call.args}` : ''}`,
+      stdin: conf,
+    });
+  };
 
   return {
     api,
@@ -126,24 +154,13 @@ export async function simCluster(t: ExecutionContext): Promise<SimCluster> {
       return { namespace, name: spec.name, uid: stored?.metadata.uid ?? uid, node: spec.node };
     },
     removePod: (pod) => void api.objects.forceDelete('pods', pod.name, pod.namespace),
-    ipam(command, pod, call) {
-      const conf = {
-        cniVersion: '1.0.0',
-        name: 'net',
-        type: 'macvlan',
-        ipam: { type: 'nicpool-ipam', store: 'kubernetes', agentSocket: socketOf(pod.node), ...call.ipam },
-        ...(call.prevResult !== undefined && { prevResult: call.prevResult }),
-        ...call.conf,
-      };
-      const launch = launchers.get(pod.node) ?? launchers.set(pod.node, startPluginLauncher(t)).get(pod.node)!;
-      return launch(ipamPlugin, {
-        command,
-        containerID: call.containerID,
-        netns: `/var/run/netns/${call.containerID}`,
-        ifname: call.ifname ?? 'eth0',
-        args: `IgnoreUnknown=1;K8S_POD_NAMESPACE=${pod.namespace};K8S_POD_NAME=${pod.name};K8S_POD_UID=${pod.uid}${call.args ? `;${call.args}` : ''}`,
-        stdin: conf,
-      });
+    ipam,
+    async addAsKubelet(pod, call) {
+      for (let attempt = 1; ; attempt++) {
+        const add = await ipam('ADD', pod, call);
+        if (add.exitCode === 0 || attempt === kubeletAddAttempts || (add.json as { code?: number } | undefined)?.code !== 11) return add;
+        await ipam('DEL', pod, call);
+      }
     },
     async created(resource, count) {
       let seen = 0;

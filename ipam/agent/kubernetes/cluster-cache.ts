@@ -8,7 +8,7 @@ import { IPPool } from '../../../netconf/ippool.ts';
 import { parseOrThrow } from '../../../netconf/parse.ts';
 import { ReservedIP } from '../../../netconf/reserved-ip.ts';
 import type { CompiledPool } from '../../pools/compiled-pool.ts';
-import { compilePoolSet } from '../../pools/pool-set.ts';
+import { splitPoolSet } from '../../pools/pool-set.ts';
 import { BlockCache } from './block-cache.ts';
 import { startWatchedList, type WatchedList } from '../../store/kubernetes/watched-list.ts';
 
@@ -22,7 +22,10 @@ type Custom = KubernetesObject & { spec?: unknown; status?: unknown };
  */
 export interface ClusterCache {
   readonly blocks: BlockCache;
-  /** The pools, compiled; throws the CniError of an invalid pool set (two pools overlapping). */
+  /**
+   * Every pool, compiled. Pools that overlap another are in it with `conflict` set
+   * (splitPoolSet): refused for ADD by poolRejection, still there for DEL to release from.
+   */
   pools(): ReadonlyMap<string, CompiledPool>;
   /** Addresses of ReservedIP objects, per family. */
   reserved(family: IpFamily): RangeSet;
@@ -47,7 +50,19 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
   let stopped = false;
   let compiled: { pools: Map<string, CompiledPool> } | { error: CniError } | undefined;
   let reserved: Record<IpFamily, RangeSet> | undefined;
-  const poolsChanged = () => (compiled = undefined);
+  let setAside = new Set<string>();
+  let recompiling = false;
+  // Compiled again soon after a change (not only at the next ADD), so that a pool set aside or
+  // taken back is logged when it happens.
+  const poolsChanged = () => {
+    compiled = undefined;
+    if (recompiling) return;
+    recompiling = true;
+    setImmediate(() => {
+      recompiling = false;
+      if (!stopped) compiled ??= compile();
+    });
+  };
   const reservedChanged = () => (reserved = undefined);
 
   const watches = {
@@ -97,7 +112,11 @@ export function startClusterCache(kc: KubeConfig, nodeName: string, log: (line: 
       }
     });
     try {
-      return { pools: compilePoolSet(valid) };
+      const split = splitPoolSet(valid);
+      for (const pool of split.conflicting.values()) if (!setAside.has(pool.name)) log(`IPPool ${pool.name} set aside: it ${pool.conflict.message}`);
+      for (const name of setAside) if (split.usable.has(name)) log(`IPPool ${name} serves again: it overlaps no other pool`);
+      setAside = new Set(split.conflicting.keys());
+      return { pools: split.all };
     } catch (error) {
       if (error instanceof CniError) return { error };
       throw error;

@@ -210,3 +210,50 @@ test('G-K11 the agent tells nicpool-router the pod\'s default-route NIC from its
   t.like(refused.json, { code: 7 });
   t.regex((refused.json as { msg: string }).msg, /^annotation ipam\.nicpool\.io\/default-route-nic: "net\/1" is not a valid interface name/);
 });
+
+test('G-K12 two overlapping pools stored past the webhook are both set aside: other pools keep allocating, DEL still frees, ADD naming one is code 101 naming the overlap', async (t) => {
+  const cluster = await simCluster(t);
+  const x = pool('x', { ipVersion: 4, subnet: '10.77.0.0/24', ips: ['10.77.0.10-10.77.0.20'] });
+  const unrelated = pool('u', { ipVersion: 4, subnet: '10.78.0.0/24', ips: ['10.78.0.10-10.78.0.20'], default: true });
+  cluster.seed('ippools.nicpool.io', x);
+  cluster.seed('ippools.nicpool.io', unrelated);
+  const agent = await cluster.startAgent('node-1');
+  const inX = cluster.addPod({ name: 'in-x', node: 'node-1', annotations: { 'ipam.nicpool.io/ippool': '{"ipv4":["x"]}' } });
+  t.deepEqual(addressOf(await cluster.ipam('ADD', inX, { containerID: 'c1' })), ['10.77.0.10']);
+
+  // Created at the same moment as x, so the webhook judged each alone: seeded directly.
+  cluster.seed('ippools.nicpool.io', pool('y', { ipVersion: 4, subnet: '10.77.0.0/24', ips: ['10.77.0.15-10.77.0.30'] }));
+  await agent.logged(/IPPool x set aside: it overlaps pool "y" at 10\.77\.0\.15-10\.77\.0\.20/);
+  await agent.logged(/IPPool y set aside: it overlaps pool "x" at 10\.77\.0\.15-10\.77\.0\.20/);
+
+  const plain = cluster.addPod({ name: 'plain', node: 'node-1' });
+  const fromU = await cluster.ipam('ADD', plain, { containerID: 'c2' });
+  t.is(fromU.exitCode, 0, fromU.stderr + fromU.stdout);
+  t.deepEqual(addressOf(fromU), ['10.78.0.10']);
+  t.is((await cluster.ipam('DEL', plain, { containerID: 'c2' })).exitCode, 0);
+
+  const asksY = cluster.addPod({ name: 'asks-y', node: 'node-1', annotations: { 'ipam.nicpool.io/ippool': '{"ipv4":["y"]}' } });
+  const refused = await cluster.ipam('ADD', asksY, { containerID: 'c3' });
+  t.like(refused.json, { code: 101 });
+  t.regex((refused.json as { msg: string }).msg, /pool "y": set aside: it overlaps pool "x" at 10\.77\.0\.15-10\.77\.0\.20/);
+  t.is(refused.stdout.includes('    at '), false, 'no stack trace');
+
+  // The pod that took its address from x before the conflict can still let it go.
+  const del = await cluster.ipam('DEL', inX, { containerID: 'c1' });
+  t.is(del.exitCode, 0, del.stderr + del.stdout);
+  t.deepEqual(cluster.held(), []);
+  t.is(cluster.api.objects.get('endpoints.nicpool.io', 'in-x', 'default'), undefined);
+});
+
+test('G-K13 an empty K8S_POD_UID (runtimes other than the kubelet) is no UID: the pod is found by namespace/name', async (t) => {
+  const cluster = await simCluster(t);
+  cluster.seed('ippools.nicpool.io', small);
+  await cluster.startAgent('node-1');
+  const pod = cluster.addPod({ name: 'no-uid', node: 'node-1' });
+  const add = await cluster.ipam('ADD', { ...pod, uid: '' }, { containerID: 'c1' });
+  t.is(add.exitCode, 0, add.stderr + add.stdout);
+  t.deepEqual(addressOf(add), ['10.71.0.10']);
+  t.like(cluster.held()[0]?.entry, { podUID: pod.uid, containerID: 'c1' });
+  t.is((await cluster.ipam('DEL', { ...pod, uid: '' }, { containerID: 'c1' })).exitCode, 0);
+  t.deepEqual(cluster.held(), []);
+});

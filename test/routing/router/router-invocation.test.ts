@@ -163,3 +163,23 @@ test('U-RT-61 a config gateway of the wrong family is code 7 naming the key and 
   throwsCni(t, () => setup('net1', { gateways: { ipv4: 'fd00::1' }, prevResult: { ips: [{ address: '10.20.0.5/24' }] } }), 7, /^gateways\.ipv4: "fd00::1" /);
   throwsCni(t, () => setup('net1', { gateways: { ipv6: '10.20.0.1' }, prevResult: { ips: [{ address: 'fd00:20::5/64' }] } }), 7, /^gateways\.ipv6: "10\.20\.0\.1" /);
 });
+
+test('U-RT-74 a malformed prevResult is code 7 naming the key: prefix-less or garbage addresses, garbage, wrong-family or own-address gateways, a garbage route gw or dst', (t) => {
+  const base = prevResult('net1');
+  const withIp = (i: number, change: Record<string, unknown>) => ({ prevResult: { ...base, ips: base.ips!.map((ip, j) => (j === i ? { ...ip, ...change } : ip)) } });
+  throwsCni(t, () => setup('net1', withIp(1, { address: '10.0.0.5' })), 7,
+    'prevResult.ips[1].address: "10.0.0.5" is not an IPv4 or IPv6 address with a prefix length such as "10.0.0.5/24"');
+  throwsCni(t, () => setup('net1', withIp(0, { address: 'garbage' })), 7, /^prevResult\.ips\[0\]\.address: "garbage" is not/);
+  throwsCni(t, () => setup('net1', withIp(0, { gateway: '10.20.0.999' })), 7, 'prevResult.ips[0].gateway: "10.20.0.999" is not an IPv4 or IPv6 address');
+  throwsCni(t, () => setup('net1', withIp(0, { gateway: 'fd00:20::1' })), 7, 'prevResult.ips[0].gateway: "fd00:20::1" is not an IPv4 address like ips[0].address');
+  throwsCni(t, () => setup('net1', withIp(0, { gateway: '10.20.0.5' })), 7, 'prevResult.ips[0].gateway: "10.20.0.5" is an address of the result itself, not a gateway');
+  throwsCni(t, () => setup('net1', { prevResult: { ...base, routes: [{ dst: '10.30.0.0/16', gw: 'nonsense' }] } }), 7,
+    'prevResult.routes[0].gw: "nonsense" is not an IPv4 or IPv6 address');
+  throwsCni(t, () => setup('net1', { prevResult: { ...base, routes: [{ dst: '10.30.0.0/16', gw: 'fd00:20::1' }] } }), 7,
+    'prevResult.routes[0].gw: "fd00:20::1" is not an IPv4 address like routes[0].dst');
+  throwsCni(t, () => setup('net1', { prevResult: { ...base, routes: [{ dst: '10.30.0.0/99' }] } }), 7,
+    'prevResult.routes[0].dst: "10.30.0.0/99" is not a CIDR such as "10.0.0.0/24"');
+  const long = 'x'.repeat(500);
+  throwsCni(t, () => setup('net1', withIp(0, { address: long })), 7, /^prevResult\.ips\[0\]\.address: "x{99}… \(502 chars\) is not/);
+  t.notThrows(() => setup('net1', { prevResult: base }), 'the well-formed result still passes');
+});
