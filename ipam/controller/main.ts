@@ -113,7 +113,7 @@ try {
   // Every replica serves the webhook (the Service picks any), leader or not: it only reads.
   // The certificate comes from a Secret that may not exist yet (deploy/webhook.yaml): then the
   // controller runs without the webhook and says so, rather than not at all.
-  const tlsReady = webhookAddress !== null && existsSync(values['tls-cert']!) && existsSync(values['tls-key']!);
+  const tlsReady = Boolean(webhookAddress) && existsSync(values['tls-cert']!) && existsSync(values['tls-key']!);
   if (webhookAddress && !tlsReady) log(`webhook off: ${values['tls-cert']} or ${values['tls-key']} does not exist (see deploy/webhook.yaml)`);
   const webhook =
     webhookAddress && tlsReady
